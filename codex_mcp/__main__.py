@@ -1,0 +1,5 @@
+"""`python -m codex_mcp`."""
+
+from codex_mcp import main
+
+main()

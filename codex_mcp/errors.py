@@ -1,0 +1,186 @@
+"""The error tree for Admin API failures, and how each reads for a person."""
+
+from __future__ import annotations
+
+import httpx
+
+from codex_mcp.redaction import redact
+
+KEY_HELP = (
+    "Set OPENAI_ADMIN_KEY to an Admin key: OpenAI Platform -> Organization settings -> Admin keys "
+    "(https://platform.openai.com/settings/organization/admin-keys). Project keys (sk-proj-...) cannot call the "
+    'Admin API. In Claude Desktop put it under "env" in claude_desktop_config.json.'
+)
+
+
+class InvalidArgumentError(ValueError):
+    """An argument refused before any request is sent; the message names the field and what to fix."""
+
+
+class AdminAPIError(Exception):
+    """Base class: every failure the client reports, with a message and a hint written for the reader."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(redact(message))
+        if hint is not None:
+            self.hint = hint
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+    def describe(self) -> str:
+        """The whole text a user sees: what happened, then what to do."""
+        return f"{self.message}\nHint: {self.hint}" if self.hint else self.message
+
+
+class ConfigurationError(AdminAPIError):
+    """The server is not set up to call the API (no key, or the wrong kind of key)."""
+
+    hint = KEY_HELP
+
+
+class APIConnectionError(AdminAPIError):
+    """The API could not be reached (DNS, refused connection, TLS, dropped connection)."""
+
+    hint = "Check the network and OPENAI_BASE_URL; the request was retried before giving up."
+
+
+class APITimeoutError(APIConnectionError):
+    """The API did not answer within the configured timeout."""
+
+    hint = "OpenAI was slow to answer; try again, narrow the time range, or raise CODEX_MCP_READ_TIMEOUT."
+
+
+class APIResponseError(AdminAPIError):
+    """The API answered with something that is not the JSON it documents."""
+
+    hint = "OpenAI returned an unexpected response; try again shortly. If it persists, report it with the request id."
+
+
+class PaginationError(AdminAPIError):
+    """Paging went wrong half-way, so the result would have been incomplete."""
+
+    hint = "Nothing partial was returned. Try again, or narrow the time range so fewer pages are needed."
+
+
+class APIStatusError(AdminAPIError):
+    """The API answered with an HTTP error status."""
+
+    hint = "Check the arguments against the message above."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        request_id: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.request_id = request_id
+        self.code = code
+        self.param = param
+        self.attempts = attempts
+
+
+class BadRequestError(APIStatusError):
+    """400: the API rejected the arguments."""
+
+    hint = "The API rejected the request; fix the argument it names and call again."
+
+
+class AuthenticationError(APIStatusError):
+    """401: the key is missing, wrong or revoked."""
+
+    hint = "The key was not accepted. " + KEY_HELP
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is valid but lacks organization admin access."""
+
+    hint = (
+        "The key lacks organization admin access for this endpoint. Use an Admin key created by an organization "
+        "owner (Organization settings -> Admin keys) with the needed scopes."
+    )
+
+
+class NotFoundError(APIStatusError):
+    """404: the id does not exist."""
+
+    hint = (
+        "That id does not exist (or was deleted). List the objects first (codex_list_users, codex_list_projects, "
+        "codex_list_invites) to find the right id."
+    )
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state."""
+
+    hint = "The request conflicts with the organization's current state (for example it already exists)."
+
+
+class RateLimitError(APIStatusError):
+    """429: rate limited."""
+
+    hint = "OpenAI rate-limited the requests. Wait a minute and call again, or narrow the query to fewer pages."
+
+
+class InternalServerError(APIStatusError):
+    """5xx: OpenAI failed."""
+
+    hint = "OpenAI failed to answer. Try again in a little while; check https://status.openai.com if it persists."
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+
+def status_error(response: httpx.Response, *, attempts: int) -> APIStatusError:
+    """Build the error for an HTTP error response, keeping the API's own message, code and request id."""
+    status = response.status_code
+    request_id = response.headers.get("x-request-id")
+    api_message, code, param = _error_body(response)
+    request = response.request
+    where = f"{request.method} {request.url.path}"
+    text = f"OpenAI API error {status} on {where}: {api_message}"
+    if code:
+        text += f" (code: {code})"
+    if param:
+        text += f" (param: {param})"
+    if attempts > 1:
+        text += f". Gave up after {attempts} attempts"
+    if request_id:
+        text += f". Request id: {request_id}"
+    cls = _STATUS_CLASSES.get(status, InternalServerError if status >= 500 else APIStatusError)
+    return cls(text, status_code=status, request_id=request_id, code=code, param=param, attempts=attempts)
+
+
+def _error_body(response: httpx.Response) -> tuple[str, str | None, str | None]:
+    """The API's own message, code and param from an error body, or a description of what came instead."""
+    try:
+        body = response.json()
+    except ValueError:
+        snippet = response.text.strip()[:200]
+        return (snippet or response.reason_phrase or "no message"), None, None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        message = error.get("message") or response.reason_phrase or "no message"
+        code = error.get("code")
+        param = error.get("param")
+        return str(message), (str(code) if code else None), (str(param) if param else None)
+    if isinstance(error, str):
+        return error, None, None
+    return str(body)[:200], None, None

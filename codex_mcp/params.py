@@ -1,0 +1,112 @@
+"""Shared, annotated tool parameter types: one definition of each id, time, limit and cursor argument."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from codex_mcp.timeparse import TIME_FORMS
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+_EMAIL = re.compile(
+    r"[^@\s\x00-\x1f\"<>,;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+"
+)
+_CURSOR = re.compile(r"[A-Za-z0-9_\-=+/.:]{1,512}")
+_FILTER_VALUE = re.compile(r"[^\x00-\x1f\x7f]{1,256}")
+MAX_FILTER_VALUES = 100
+
+
+def _id(value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an OpenAI id: ids look like 'user-abc123', 'proj_abc123' or 'key_abc123' "
+            "(letters, digits, '-' and '_' only, at most 128 characters). List the objects to find the right id"
+        )
+    return value
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if not _EMAIL.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid email address (expected name@example.com)")
+    return value
+
+
+def _cursor(value: str) -> str:
+    if not _CURSOR.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a cursor this API gave out: pass back `next_after` from the previous page unchanged"
+        )
+    return value
+
+
+def _filter_value(value: str) -> str:
+    if not _FILTER_VALUE.fullmatch(value) or not value.strip():
+        raise ValueError(f"{value!r} is not a usable filter value (1-256 printable characters)")
+    return value
+
+
+def _one_or_many(value: object) -> object:
+    """Accept a single string where a list is expected: models often send 'proj_x' for ['proj_x']."""
+    return [value] if isinstance(value, str) else value
+
+
+def _unique(values: list[str] | None) -> list[str] | None:
+    return list(dict.fromkeys(values)) if values else values
+
+
+OpenAIId = Annotated[str, AfterValidator(_id)]
+Email = Annotated[str, AfterValidator(_email)]
+FilterValue = Annotated[str, AfterValidator(_filter_value)]
+
+
+UserId = Annotated[OpenAIId, Field(description="The user's id, e.g. 'user-abc123' (from codex_list_users).")]
+ProjectId = Annotated[OpenAIId, Field(description="The project's id, e.g. 'proj_abc123' (from codex_list_projects).")]
+_ListChecks = (BeforeValidator(_one_or_many), AfterValidator(_unique), Field(max_length=MAX_FILTER_VALUES))
+IdFilter = Annotated[list[OpenAIId] | None, *_ListChecks]
+ProjectIds = Annotated[IdFilter, Field(description="Only include these project ids, e.g. ['proj_abc123'].")]
+UserIds = Annotated[IdFilter, Field(description="Only include these user ids, e.g. ['user-abc123'].")]
+ApiKeyIds = Annotated[IdFilter, Field(description="Only include these API key ids, e.g. ['key_abc123'].")]
+Models = Annotated[
+    list[FilterValue] | None,
+    *_ListChecks,
+    Field(description="Only include these models, e.g. ['gpt-4o-2024-08-06']."),
+]
+Emails = Annotated[list[Email] | None, *_ListChecks, Field(description="Only include these email addresses.")]
+EventTypes = Annotated[
+    list[Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$", max_length=100)]] | None,
+    *_ListChecks,
+    Field(
+        description=(
+            "Only these event types, e.g. ['api_key.created', 'api_key.deleted', 'user.added', 'user.deleted', "
+            "'invite.sent', 'project.created', 'login.failed', 'service_account.created']."
+        ),
+    ),
+]
+
+StartTime = Annotated[
+    int | str,
+    Field(description=f"Start of the range, inclusive. {TIME_FORMS}. Times are UTC."),
+]
+EndTime = Annotated[
+    int | str | None,
+    Field(
+        description=(
+            "End of the range, exclusive; same forms as start_time. Default: now, or the end of the named period "
+            "given as start_time (start_time='last month' alone covers all of last month)."
+        )
+    ),
+]
+UsageBucketWidth = Annotated[
+    Literal["1m", "1h", "1d"],
+    Field(description="Bucket size: '1d' (UTC days, default), '1h' or '1m'."),
+]
+Limit = Annotated[int, Field(ge=1, le=100, description="Items per page, 1-100 (default 20).")]
+After = Annotated[
+    str | None,
+    AfterValidator(lambda v: _cursor(v) if v is not None else v),
+    Field(description="Paging cursor: pass `next_after` from the previous result to get the next page."),
+]
+OrgRole = Annotated[Literal["owner", "reader"], Field(description="Organization role: 'owner' or 'reader'.")]

@@ -1,0 +1,56 @@
+"""What list tools return: one page of objects and how to get the next one."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import Field
+
+from codex_mcp.client import Page
+from codex_mcp.models import AuditEvent, Invite, Lean, Project, ProjectApiKey, ServiceAccount, User
+
+ItemT = TypeVar("ItemT", bound=Lean)
+
+
+class PageResult(Lean, Generic[ItemT]):
+    """One page of a list; when has_more is true, call again with after=next_after for the next page."""
+
+    data: list[ItemT]
+    count: int = Field(description="Number of items on this page.")
+    has_more: bool = Field(description="True when more items follow; pass next_after as `after` to get them.")
+    next_after: str | None = Field(None, description="Cursor for the next page (absent on the last page).")
+    demo_data: bool | None = Field(None, description="True when the data comes from the built-in demo organization.")
+
+    @classmethod
+    def of(cls, page: Page[ItemT], *, demo: bool = False) -> PageResult[ItemT]:
+        return cls(
+            data=page.items,
+            count=len(page.items),
+            has_more=page.has_more,
+            next_after=page.next_after,
+            demo_data=True if demo else None,
+        )
+
+
+class UserList(PageResult[User]):
+    """A page of organization members."""
+
+
+class InviteList(PageResult[Invite]):
+    """A page of organization invites."""
+
+
+class ProjectList(PageResult[Project]):
+    """A page of projects."""
+
+
+class ProjectApiKeyList(PageResult[ProjectApiKey]):
+    """A page of a project's API keys."""
+
+
+class ServiceAccountList(PageResult[ServiceAccount]):
+    """A page of a project's service accounts."""
+
+
+class AuditEventList(PageResult[AuditEvent]):
+    """A page of audit-log events, newest first."""

@@ -1,0 +1,140 @@
+"""create_server(settings): the MCPServer with every tool registered, its lifespan and its error handling."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import ToolAnnotations
+from pydantic import SecretStr, ValidationError
+
+from codex_mcp import __version__
+from codex_mcp.client import AdminClient
+from codex_mcp.errors import AdminAPIError, InvalidArgumentError
+from codex_mcp.redaction import redact
+from codex_mcp.settings import Settings
+from codex_mcp.state import AppState
+from codex_mcp.tools import audit, invites, metrics, projects, usage, users
+
+log = logging.getLogger("codex_mcp.server")
+
+TOOL_MODULES = (usage, users, invites, projects, audit, metrics)
+READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+# Writes: creating is neither destructive nor idempotent; changing a role or removing a member is destructive.
+WRITE_PRESETS = {
+    "codex_create_invite": ToolAnnotations(
+        read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+    ),
+    "codex_create_project": ToolAnnotations(
+        read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+    ),
+    "codex_modify_user": ToolAnnotations(
+        read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
+    ),
+    "codex_delete_user": ToolAnnotations(
+        read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
+    ),
+}
+
+INSTRUCTIONS = """\
+Tools for administering an OpenAI organization through the OpenAI Admin API: usage (tokens, requests) and costs \
+(US dollars), members, invites, projects, project API keys and service accounts, audit logs, and a normalized \
+metrics summary. All times are UTC; time arguments accept Unix seconds, ISO-8601 dates/datetimes, or forms like \
+'7d', 'yesterday', 'this month', 'last month'. Usage and cost tools return every bucket of the range with totals \
+(and per-group totals when grouped). List tools return one page: when has_more is true, call again with \
+after=next_after. Tools that change the organization (role changes, removals, invites, new projects) act at once: \
+confirm with the user first."""
+DEMO_NOTE = (
+    "\n\nDEMO MODE: this server answers from a built-in sample organization, not a real OpenAI account. Every "
+    "figure is invented demo data; say so when you report it."
+)
+
+
+class CodexServer(MCPServer[AppState]):
+    """MCPServer whose tool errors always read well: API failures, bad arguments and read-only refusals."""
+
+    def __init__(self, *args: Any, write_tools: frozenset[str], read_only: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._write_tools = write_tools
+        self._read_only = read_only
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+    ) -> Any:
+        if self._read_only and name in self._write_tools:
+            raise ToolError(
+                f"{name} changes the organization and is disabled: this server runs in read-only mode "
+                "(CODEX_MCP_READ_ONLY=1 or --read-only). Unset it to allow changes."
+            )
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, AdminAPIError):
+                raise ToolError(f"{name} failed: {cause.describe()}") from None
+            if isinstance(cause, InvalidArgumentError):
+                raise ToolError(f"Invalid arguments for {name}: {cause}") from None
+            raise
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                raise ToolError(describe_validation_error(name, exc.__cause__)) from exc.__cause__
+            raise
+
+
+def describe_validation_error(tool: str, error: ValidationError) -> str:
+    """One line per bad argument: which field, what is wrong, what was given."""
+    lines = [f"Invalid arguments for {tool}; nothing was sent:"]
+    for item in error.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or "arguments"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "required argument is missing"
+        elif item["type"] == "extra_forbidden":
+            message = "unknown argument"
+        given = item.get("input")
+        quiet = item["type"] in ("missing", "value_error") or isinstance(given, dict)
+        shown = "" if quiet else f" (got {redact(repr(given))[:80]})"
+        lines.append(f"- {field}: {message}{shown}")
+    return "\n".join(lines)
+
+
+def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> CodexServer:
+    """Build the server. `transport` answers HTTP in-process (tests); demo settings bring the sample organization."""
+    if settings.demo and transport is None:
+        from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator
+
+        settings = settings.model_copy(update={"admin_key": SecretStr(DEMO_ADMIN_KEY)})
+        transport = AdminAPISimulator().transport()
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        async with AdminClient(settings, transport=transport) as client:
+            yield AppState(client=client, settings=settings)
+
+    write_names = frozenset(fn.__name__ for module in TOOL_MODULES for fn, _ in module.WRITE_TOOLS)
+    server = CodexServer(
+        name="codex-mcp",
+        title="OpenAI organization admin (codex-mcp)",
+        version=__version__,
+        instructions=INSTRUCTIONS + (DEMO_NOTE if settings.demo else ""),
+        lifespan=lifespan,
+        log_level=settings.log_level,
+        write_tools=write_names,
+        read_only=settings.read_only,
+    )
+    for module in TOOL_MODULES:
+        for fn, title in module.READ_TOOLS:
+            _register(server, fn, title, READ)
+        if not settings.read_only:
+            for fn, title in module.WRITE_TOOLS:
+                _register(server, fn, title, WRITE_PRESETS[fn.__name__])
+    return server
+
+
+def _register(server: MCPServer[AppState], fn: Callable[..., Any], title: str, annotations: ToolAnnotations) -> None:
+    server.add_tool(fn, name=fn.__name__, title=title, annotations=annotations, structured_output=True)

@@ -1,0 +1,42 @@
+"""Configuration read from the environment (and the command line, which sets the same fields)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    """Everything the server and its API client need; each field maps to one environment variable."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    admin_key: SecretStr | None = Field(None, validation_alias="OPENAI_ADMIN_KEY")
+    base_url: str = Field(DEFAULT_BASE_URL, validation_alias="OPENAI_BASE_URL")
+    demo: bool = Field(False, validation_alias="CODEX_MCP_DEMO")
+    read_only: bool = Field(False, validation_alias="CODEX_MCP_READ_ONLY")
+    log_level: LogLevel = Field("INFO", validation_alias="CODEX_MCP_LOG_LEVEL")
+    connect_timeout_s: float = Field(10.0, gt=0, le=300, validation_alias="CODEX_MCP_CONNECT_TIMEOUT")
+    read_timeout_s: float = Field(60.0, gt=0, le=600, validation_alias="CODEX_MCP_READ_TIMEOUT")
+    max_retries: int = Field(3, ge=0, le=10, validation_alias="CODEX_MCP_MAX_RETRIES")
+    request_deadline_s: float = Field(120.0, gt=0, le=3600, validation_alias="CODEX_MCP_REQUEST_DEADLINE")
+    backoff_initial_s: float = Field(0.5, ge=0, le=60, validation_alias="CODEX_MCP_BACKOFF_INITIAL")
+    backoff_max_s: float = Field(8.0, ge=0, le=300, validation_alias="CODEX_MCP_BACKOFF_MAX")
+    max_concurrency: int = Field(8, ge=1, le=64, validation_alias="CODEX_MCP_MAX_CONCURRENCY")
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("OPENAI_BASE_URL must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value

@@ -1,0 +1,25 @@
+"""What the server's lifespan hands every tool: the API client and the settings it runs with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mcp.server.mcpserver import Context
+
+from codex_mcp.client import AdminClient
+from codex_mcp.settings import Settings
+
+
+@dataclass(frozen=True)
+class AppState:
+    """Lifespan state: one AdminClient (one connection pool) shared by all tool calls."""
+
+    client: AdminClient
+    settings: Settings
+
+
+def app_state(ctx: Context) -> AppState:
+    """The lifespan state of the server handling this tool call."""
+    state = ctx.request_context.lifespan_context
+    assert isinstance(state, AppState)
+    return state

@@ -1,0 +1,55 @@
+"""Invite tools: list pending/accepted/expired invites, invite someone."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import Context
+from pydantic import BaseModel, Field
+
+from codex_mcp.models import Invite
+from codex_mcp.params import After, Email, Limit, OpenAIId, OrgRole
+from codex_mcp.results import InviteList
+from codex_mcp.state import app_state
+
+
+class ProjectGrant(BaseModel):
+    """A project the invitee joins on accepting."""
+
+    id: Annotated[OpenAIId, Field(description="Project id, e.g. 'proj_abc123'.")]
+    role: Annotated[Literal["member", "owner"], Field(description="Project role: 'member' or 'owner'.")]
+
+
+async def codex_list_invites(ctx: Context, limit: Limit = 20, after: After = None) -> InviteList:
+    """List invitations to the organization: email, role, status (pending/accepted/expired), created/expires times.
+
+    Times are Unix seconds with ISO-8601 UTC twins. One page per call (limit 1-100, default 20); when has_more is
+    true, call again with after=next_after for the next page.
+    """
+    state = app_state(ctx)
+    return InviteList.of(await state.client.list_invites(limit=limit, after=after), demo=state.settings.demo)
+
+
+async def codex_create_invite(
+    ctx: Context,
+    email: Email,
+    role: OrgRole,
+    projects: Annotated[
+        list[ProjectGrant] | None,
+        Field(
+            max_length=100,
+            description="Projects to join on acceptance. Omit: the default project; []: no project at all.",
+        ),
+    ] = None,
+) -> Invite:
+    """Invite someone to the organization by email with role 'owner' or 'reader'; sends them an email.
+
+    Returns the invite (status 'pending', expires_at in Unix seconds + ISO UTC). Not retried on ambiguous failures,
+    so it never creates a duplicate invite; check codex_list_invites before inviting again after an error.
+    """
+    grants = [grant.model_dump() for grant in projects] if projects is not None else None
+    return await app_state(ctx).client.create_invite(email=email, role=role, projects=grants)
+
+
+READ_TOOLS = [(codex_list_invites, "List invites")]
+WRITE_TOOLS = [(codex_create_invite, "Invite a member")]
