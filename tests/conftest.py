@@ -1,0 +1,90 @@
+"""Shared fixtures: clean environment, test settings, an in-memory MCP session over the real server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from mcp import Client
+from mcp.types import CallToolResult
+
+from codex_mcp.server import create_server
+from codex_mcp.settings import Settings
+
+TEST_KEY = "sk-admin-TESTKEY0123456789abcdefXYZ"
+BASE_URL = "https://api.openai.com/v1"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "openai" / "openapi-organization.json"
+ENV_VARS = [
+    "OPENAI_ADMIN_KEY",
+    "OPENAI_BASE_URL",
+    "CODEX_MCP_DEMO",
+    "CODEX_MCP_READ_ONLY",
+    "CODEX_MCP_LOG_LEVEL",
+    "CODEX_MCP_MAX_RETRIES",
+    "CODEX_MCP_MAX_CONCURRENCY",
+    "CODEX_MCP_CONNECT_TIMEOUT",
+    "CODEX_MCP_READ_TIMEOUT",
+    "CODEX_MCP_REQUEST_DEADLINE",
+    "CODEX_MCP_BACKOFF_INITIAL",
+    "CODEX_MCP_BACKOFF_MAX",
+]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's own key or settings."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Settings for tests: a fake admin key, no backoff waits."""
+    values: dict[str, Any] = {
+        "admin_key": TEST_KEY,
+        "base_url": BASE_URL,
+        "backoff_initial_s": 0.0,
+        "backoff_max_s": 0.0,
+        "max_retries": 2,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings()
+
+
+async def call_tool(
+    settings: Settings, name: str, arguments: dict[str, Any], *, transport: httpx.AsyncBaseTransport | None = None
+) -> CallToolResult:
+    """Call one tool through a real MCP client session against a fresh server."""
+    async with Client(create_server(settings, transport=transport)) as client:
+        return await client.call_tool(name, arguments)
+
+
+@pytest.fixture
+async def session(settings: Settings) -> AsyncIterator[Client]:
+    """An in-memory MCP client session over the real server (HTTP answered by pytest-httpx when used)."""
+    async with Client(create_server(settings)) as client:
+        yield client
+
+
+def result_text(result: CallToolResult) -> str:
+    return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+def load_spec() -> dict[str, Any]:
+    """The OpenAPI spec from ../shared; skip when it is not beside the checkout."""
+    if not SPEC_PATH.exists():
+        pytest.skip(f"OpenAPI spec not found at {SPEC_PATH} (shared/ must sit beside the checkout)")
+    return json.loads(SPEC_PATH.read_text())
