@@ -1,49 +1,136 @@
-"""Command line: serve MCP on stdio (default), or list tools, call one, check the key."""
+"""Command line: serve MCP on stdio (default), list the tools, call one, or check the configured key."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from typing import Any
+
+import anyio
 
 from codex_mcp import __version__
 from codex_mcp.logs import configure_logging
 from codex_mcp.settings import Settings
 
+EPILOG = """\
+examples:
+  codex-mcp                                   serve MCP on stdio (what Claude Desktop runs)
+  codex-mcp --demo tools                      list the tools
+  codex-mcp --demo call codex_get_cost_breakdown start_time=30d group_by=project_id --pretty
+  codex-mcp call codex_list_audit_events '{"event_types": ["api_key.created"], "effective_at_start": "7d"}'
+  codex-mcp check                             verify OPENAI_ADMIN_KEY and show what it can see
+
+environment: OPENAI_ADMIN_KEY (an Admin key), OPENAI_BASE_URL, CODEX_MCP_DEMO, CODEX_MCP_READ_ONLY,
+CODEX_MCP_LOG_LEVEL, CODEX_MCP_MAX_RETRIES, CODEX_MCP_MAX_CONCURRENCY (see README)."""
+
 
 def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="use the built-in demo organization (no key)"
+    )
+    common.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="leave out every tool that changes the organization",
+    )
+    common.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        default=argparse.SUPPRESS,
+        help="log level on stderr (default INFO when serving, WARNING for commands)",
+    )
     parser = argparse.ArgumentParser(
         prog="codex-mcp",
         description="MCP server for the OpenAI Admin API. With no command it serves MCP on stdio (Claude Desktop).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"codex-mcp {__version__}")
-    parser.add_argument("--demo", action="store_true", help="answer from a built-in sample organization (no key)")
-    parser.add_argument("--read-only", action="store_true", help="leave out every tool that changes the organization")
-    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("serve", parents=[common], help="serve MCP on stdio (the default)")
+    tools = commands.add_parser("tools", parents=[common], help="list the tools")
+    tools.add_argument("--json", action="store_true", help="full definitions (schemas, annotations) as JSON")
+    call = commands.add_parser(
+        "call",
+        parents=[common],
+        help="call one tool and print its result as JSON",
+        description="Arguments: key=value pairs (values parsed as JSON when they can be; comma lists for arrays) "
+        "or one JSON object. Exits 1 when the tool returns an error (printed on stderr).",
+    )
+    call.add_argument("tool", help="tool name, e.g. codex_list_users")
+    call.add_argument("arguments", nargs="*", help="key=value ... or one JSON object")
+    call.add_argument("--pretty", action="store_true", help="human-readable tables instead of JSON")
+    commands.add_parser("check", parents=[common], help="verify the key with cheap calls and say what it can see")
     return parser
 
 
 def load_settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment, overridden by command-line flags."""
-    overrides: dict[str, object] = {}
-    if args.demo:
+    settings = Settings()
+    overrides: dict[str, Any] = {}
+    if getattr(args, "demo", False):
         overrides["demo"] = True
-    if args.read_only:
+    if getattr(args, "read_only", False):
         overrides["read_only"] = True
-    if args.log_level:
-        overrides["log_level"] = args.log_level
-    return Settings().model_copy(update=overrides) if overrides else Settings()
+    level = getattr(args, "log_level", None)
+    if level:
+        overrides["log_level"] = level
+    elif args.command not in (None, "serve"):
+        overrides["log_level"] = "WARNING"
+    return settings.model_copy(update=overrides) if overrides else settings
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         settings = load_settings(args)
     except ValueError as exc:
         print(f"codex-mcp: invalid configuration: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
-    from codex_mcp.server import create_server
+    if args.command in (None, "serve"):
+        from codex_mcp.server import create_server
 
-    create_server(settings).run("stdio")
-    return 0
+        create_server(settings).run("stdio")
+        return 0
+    from codex_mcp import commands
+
+    if args.command == "tools":
+        return anyio.run(commands.list_tools, settings, args.json)
+    if args.command == "call":
+        try:
+            arguments = parse_arguments(args.arguments)
+        except ValueError as exc:
+            print(f"codex-mcp call: {exc}", file=sys.stderr)
+            return 2
+        return anyio.run(commands.call, settings, args.tool, arguments, args.pretty)
+    return anyio.run(commands.check, settings)
+
+
+def parse_arguments(items: Sequence[str]) -> dict[str, Any]:
+    """`key=value ...` (values stay strings; commands.call types them from the tool's schema) or one JSON object."""
+    if len(items) == 1 and items[0].lstrip().startswith("{"):
+        try:
+            value = json.loads(items[0])
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"the JSON argument is not valid JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise ValueError("the JSON argument must be an object")
+        return value
+    arguments: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"expected key=value or one JSON object, got {item!r}")
+        arguments[key] = RawValue(raw)
+    return arguments
+
+
+class RawValue(str):
+    """A value typed on the command line as key=value, to be typed from the tool's input schema."""

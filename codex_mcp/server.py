@@ -105,11 +105,7 @@ def describe_validation_error(tool: str, error: ValidationError) -> str:
 
 def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> CodexServer:
     """Build the server. `transport` answers HTTP in-process (tests); demo settings bring the sample organization."""
-    if settings.demo and transport is None:
-        from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator
-
-        settings = settings.model_copy(update={"admin_key": SecretStr(DEMO_ADMIN_KEY)})
-        transport = AdminAPISimulator().transport()
+    settings, transport = connection(settings, transport)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
@@ -134,6 +130,17 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
             for fn, title in module.WRITE_TOOLS:
                 _register(server, fn, title, WRITE_PRESETS[fn.__name__])
     return server
+
+
+def connection(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> tuple[Settings, httpx.AsyncBaseTransport | None]:
+    """The settings and transport to reach the API with: in demo mode, the simulator and its key."""
+    if not settings.demo or transport is not None:
+        return settings, transport
+    from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator
+
+    return settings.model_copy(update={"admin_key": SecretStr(DEMO_ADMIN_KEY)}), AdminAPISimulator().transport()
 
 
 def _register(server: MCPServer[AppState], fn: Callable[..., Any], title: str, annotations: ToolAnnotations) -> None:

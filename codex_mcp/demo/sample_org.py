@@ -687,10 +687,8 @@ class SampleOrg:
             project.members.setdefault(user.id, "owner" if user.role == "owner" or rng.random() < 0.15 else "member")
         busy = kind in ("usage", "default")
         earliest = project.created_at + DAY
-        if busy:  # keys and accounts that generate usage exist before the window starts
-            latest = self.window_start - DAY
-        else:
-            latest = (project.archived_at or self.now) - HOUR
+        # Keys and accounts that generate usage exist before the window starts.
+        latest = self.window_start - DAY if busy else (project.archived_at or self.now) - HOUR
         sa_count = rng.randint(0, 4) if busy else rng.randint(0, 1)
         accounts = [
             ServiceAccount(
@@ -826,10 +824,10 @@ class SampleOrg:
         for src in rng.choices(self.sources, cum_weights=self._source_cum, k=count):
             batch = 1 if rng.random() < src.batch_share else 0
             tier = 1 if not batch and rng.random() < src.flex_share else 0
-            requests = 1 + int(rng.expovariate(1 / (40 if batch else 10)) * src.scale)
-            input_tokens = requests * rng.randint(300, 2500)
+            requests = 1 + int(rng.expovariate(1 / (600 if batch else 120)) * src.scale)
+            input_tokens = requests * rng.randint(400, 3000)
             cached = 0 if batch else int(input_tokens * rng.choice(CACHE_SHARES))
-            output = requests * rng.randint(80, 700)
+            output = requests * rng.randint(100, 900)
             model = src.models[rng.randrange(len(src.models))]
             ts = self._timestamp(rng, day)
             rows.append(
@@ -841,7 +839,7 @@ class SampleOrg:
         count = max(0, round(rng.gauss(28, 4) * factor))
         rows: list[Record] = []
         for src in rng.choices(self._embedding_sources, cum_weights=self._embedding_cum, k=count):
-            requests = 1 + int(rng.expovariate(1 / 25))
+            requests = 1 + int(rng.expovariate(1 / 200))
             model = rng.choices((0, 1, 2), weights=(6, 2, 1))[0]
             ts = self._timestamp(rng, day)
             rows.append((ts, src.project, src.user, src.key, model, requests * rng.randint(200, 1500), requests))
