@@ -31,7 +31,7 @@ class Fault:
 
     status: int | None = None  # answer with this status and an OpenAI-shaped error body
     body: bytes | None = None  # raw body to send (with `status`, default 200)
-    headers: dict[str, str] = field(default_factory=dict)  # extra response headers, e.g. Retry-After
+    headers: dict[str, str] = field(default_factory=dict)  # response headers to add, e.g. Retry-After
     delay_s: float = 0.0  # sleep before answering
     drop_connection: bool = False  # close the socket without answering
 
@@ -90,7 +90,9 @@ class LoopbackServer:
         """Bind to a free port and serve in a daemon thread."""
         server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="codex-mcp-loopback", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="codex-mcp-loopback", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -148,7 +150,8 @@ def _make_handler(owner: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 if fault is not None and self._apply_fault(fault, number):
                     return
                 response = owner.simulator.handle(request)
-                self._send(response.status_code, dict(response.headers), response.content)
+                extra = fault.headers if fault is not None else {}
+                self._send(response.status_code, {**response.headers, **extra}, response.content)
             except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError):
                 self.close_connection = True
             finally:

@@ -186,7 +186,6 @@ class AuditEvent(NamedTuple):
     """An audit log entry with the fields the list filters look at, and its API body."""
 
     effective_at: int
-    seq: int
     id: str
     type: str
     project_id: str | None
@@ -594,6 +593,8 @@ class SampleOrg:
         self._ci_sources = [s for s in self.sources if s.code_interpreter]
         self._ci_cum = _cumulative([s.weight for s in self._ci_sources])
         self._days: dict[int, DayUsage] = {}
+        self._source_keys = {s.key for s in self.sources}
+        self._last_used: dict[int, int | None] = {}
         self._write_seq = 0
         self._make_audit_log(rng)
 
@@ -854,6 +855,11 @@ class SampleOrg:
 
     def key_last_used(self, key_index: int) -> int | None:
         """Timestamp of the key's most recent usage record in the window, or None."""
+        if key_index not in self._last_used:
+            self._last_used[key_index] = self._find_last_use(key_index) if key_index in self._source_keys else None
+        return self._last_used[key_index]
+
+    def _find_last_use(self, key_index: int) -> int | None:
         day = self.today
         while day >= self.window_start:
             usage = self.day(day)
@@ -929,7 +935,6 @@ class SampleOrg:
         actor_ids, actor_email = _actor_identity(actor)
         return AuditEvent(
             effective_at=ts,
-            seq=len(self.audit_events),
             id=event_id,
             type=event_type,
             project_id=project.id if project else None,

@@ -111,16 +111,20 @@ class Query:
     def many(self, name: str) -> list[str]:
         return [v for k, v in self.pairs if k == name]
 
-    def integer(self, name: str, *, required: bool = False) -> int | None:
+    def integer(self, name: str) -> int | None:
         value = self.one(name)
         if value is None:
-            if required:
-                raise _bad(f"Missing required parameter: '{name}'.", name, "missing_required_parameter")
             return None
         try:
             return int(value)
         except ValueError:
             raise _bad(f"Invalid value for '{name}': expected an integer, got '{value[:40]}'.", name) from None
+
+    def required_integer(self, name: str) -> int:
+        value = self.integer(name)
+        if value is None:
+            raise _bad(f"Missing required parameter: '{name}'.", name, "missing_required_parameter")
+        return value
 
     def limit(self, *, default: int, maximum: int, context: str = "") -> int:
         value = self.integer("limit")
@@ -150,7 +154,7 @@ class Query:
 def _json_body(request: httpx.Request, allowed: Collection[str]) -> JSON:
     """The request's JSON object body, with unknown fields rejected."""
     try:
-        body = json.loads(request.content or b"")
+        body = json.loads(request.read() or b"")
     except (ValueError, UnicodeDecodeError):
         raise _bad(
             "We could not parse the JSON body of your request. The OpenAI API expects a JSON payload.", None, None
@@ -392,14 +396,7 @@ class AdminAPISimulator:
     def _bucket_page(self, endpoint: UsageEndpoint, query: Query) -> JSON:
         names = {"start_time", "end_time", "bucket_width", "group_by", "limit", "page"}
         query.allow(names | set(endpoint.filters) | set(endpoint.boolean_filters))
-        start = query.integer("start_time", required=True)
-        assert start is not None
-        if start < 0:
-            raise _bad("Invalid value for 'start_time': must be a non-negative Unix timestamp.", "start_time")
-        end = query.integer("end_time")
-        end = self.now if end is None else end
-        if end <= start:
-            raise _bad("Invalid value for 'end_time': must be greater than start_time.", "end_time")
+        start, end = self._time_range(query)
         width_name = query.choice("bucket_width", endpoint.widths, default="1d") or "1d"
         width = WIDTHS[width_name]
         if endpoint is COSTS:
@@ -409,10 +406,10 @@ class AdminAPISimulator:
             limit = query.limit(default=default, maximum=maximum, context=f" for bucket_width={width_name}")
         group_by = self._group_by(endpoint, query)
         filters = self._usage_filters(endpoint, query)
-        first = start - start % width
+        first = start - start % width  # buckets are aligned to the width in UTC
         page = query.one("page")
         cursor = first if page is None else max(first, decode_cursor(page) // width * width)
-        bucket_starts = list(range(cursor, end, width))[:limit]
+        bucket_starts = range(cursor, min(end, cursor + limit * width), width)
         data = [self._bucket(endpoint, b, min(b + width, end), b + width, group_by, filters) for b in bucket_starts]
         next_start = cursor + limit * width
         has_more = next_start < end
@@ -422,6 +419,17 @@ class AdminAPISimulator:
             "has_more": has_more,
             "next_page": encode_cursor(next_start) if has_more else None,
         }
+
+    def _time_range(self, query: Query) -> tuple[int, int]:
+        """`start_time` (required) and `end_time` (default: now), validated."""
+        start = query.required_integer("start_time")
+        if start < 0:
+            raise _bad("Invalid value for 'start_time': must be a non-negative Unix timestamp.", "start_time")
+        end = query.integer("end_time")
+        end = self.now if end is None else end
+        if end <= start:
+            raise _bad("Invalid value for 'end_time': must be greater than start_time.", "end_time")
+        return start, end
 
     def _group_by(self, endpoint: UsageEndpoint, query: Query) -> list[str]:
         fields: list[str] = []
