@@ -12,7 +12,8 @@ _known_secrets: set[str] = set()
 
 
 def register_secret(secret: str) -> None:
-    """Remember a secret so `redact` removes it verbatim, whatever its shape."""
+    """Remember a secret so `redact` removes it verbatim, whatever its shape (surrounding whitespace aside)."""
+    secret = secret.strip()
     if len(secret) >= 6:
         _known_secrets.add(secret)
 
