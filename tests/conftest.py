@@ -88,3 +88,19 @@ def load_spec() -> dict[str, Any]:
     if not SPEC_PATH.exists():
         pytest.skip(f"OpenAPI spec not found at {SPEC_PATH} (shared/ must sit beside the checkout)")
     return json.loads(SPEC_PATH.read_text())
+
+
+@pytest.fixture(autouse=True)
+def spec_conformance(request: pytest.FixtureRequest) -> Any:
+    """After a test that used httpx_mock, fail it if any request it sent departs from the OpenAPI spec."""
+    if "httpx_mock" not in request.fixturenames or not SPEC_PATH.exists():
+        yield
+        return
+    from tests.spec_conformance import check_request
+
+    mock = request.getfixturevalue("httpx_mock")
+    yield
+    spec = json.loads(SPEC_PATH.read_text())
+    problems = [f"{r.method} {r.url}: {p}" for r in mock.get_requests() for p in check_request(spec, r)]
+    if problems:
+        pytest.fail("Requests not conforming to the OpenAPI spec:\n" + "\n".join(problems), pytrace=False)

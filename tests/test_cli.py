@@ -34,7 +34,7 @@ def test_parse_arguments_json_object() -> None:
 
 @pytest.mark.parametrize("items", [["limit"], ["=5"], ['{"a": }'], ["[1, 2]x"]])
 def test_parse_arguments_refuses_malformed(items: list[str]) -> None:
-    with pytest.raises(ValueError, match="key=value|JSON"):
+    with pytest.raises(ValueError, match=r"key=value|JSON"):
         cli.parse_arguments(items)
 
 
