@@ -1,0 +1,364 @@
+"""codex_get_normalized_metrics over multi-page sources, its partial-failure behaviour, and compute_metrics itself."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from codex_mcp.client import BucketSeries
+from codex_mcp.errors import InternalServerError
+from codex_mcp.metrics import UNAVAILABLE_FIELDS, compute_metrics
+from codex_mcp.models import UsageBucket, User
+from tests.conftest import BASE_URL, TEST_KEY, call_tool, make_settings, result_text
+
+DAY = 86400
+NOV_1 = 1730419200  # 2024-11-01T00:00:00Z
+DEC_1 = NOV_1 + 30 * DAY  # 2024-12-01T00:00:00Z
+TOKEN = "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA="
+USAGE_URL = re.compile(re.escape(f"{BASE_URL}/organization/usage/completions?") + ".*")
+COSTS_URL = re.compile(re.escape(f"{BASE_URL}/organization/costs?") + ".*")
+USERS_URL = re.compile(re.escape(f"{BASE_URL}/organization/users?") + ".*")
+MEMBERS = ["user-1", "user-2", "user-3", "user-4", "user-5"]
+
+
+# ---- a 30-day organization -----------------------------------------------------------------------------------------
+# user-1: gpt-4o every day (2 requests); user-2: gpt-4o-mini on even days (3 requests); user-3: a zero-request row on
+# day 5 (not active); a service-account row without user_id on day 0 (7 requests, counted but not a user).
+# Costs: 0.1 + 0.2 a day for 30 days = 9.0 exactly.
+
+
+def pairs(request: httpx.Request) -> list[tuple[str, str]]:
+    return parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
+
+
+def row(model: str, user_id: str | None, requests: int, inp: int, out: int, cached: int) -> dict[str, Any]:
+    return {
+        "object": "organization.usage.completions.result",
+        "input_tokens": inp,
+        "output_tokens": out,
+        "input_cached_tokens": cached,
+        "num_model_requests": requests,
+        "user_id": user_id,
+        "model": model,
+        "project_id": None,
+        "api_key_id": None,
+        "batch": None,
+    }
+
+
+def usage_day(i: int) -> dict[str, Any]:
+    results = [row("gpt-4o", "user-1", 2, 100, 50, 10)]
+    if i % 2 == 0:
+        results.append(row("gpt-4o-mini", "user-2", 3, 30, 20, 0))
+    if i == 5:
+        results.append(row("gpt-4o-mini", "user-3", 0, 0, 0, 0))
+    if i == 0:
+        results.append(row("gpt-4o", None, 7, 70, 7, 0))
+    return {"object": "bucket", "start_time": NOV_1 + i * DAY, "end_time": NOV_1 + (i + 1) * DAY, "results": results}
+
+
+def cost_day(i: int) -> dict[str, Any]:
+    results = [
+        {"object": "organization.costs.result", "amount": {"value": v, "currency": "usd"}, "project_id": p}
+        for v, p in ((0.1, "proj_a"), (0.2, "proj_b"))
+    ]
+    return {"object": "bucket", "start_time": NOV_1 + i * DAY, "end_time": NOV_1 + (i + 1) * DAY, "results": results}
+
+
+def page(buckets: list[dict[str, Any]], next_page: str | None = None) -> dict[str, Any]:
+    return {"object": "page", "data": buckets, "has_more": next_page is not None, "next_page": next_page}
+
+
+def member(user_id: str) -> dict[str, Any]:
+    return {
+        "object": "organization.user",
+        "id": user_id,
+        "name": user_id,
+        "email": f"{user_id}@example.com",
+        "role": "reader",
+        "added_at": 1711471533,
+    }
+
+
+def add_usage(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=USAGE_URL, json=page([usage_day(i) for i in range(20)], TOKEN))
+    httpx_mock.add_response(url=USAGE_URL, json=page([usage_day(i) for i in range(20, 30)]))
+
+
+def add_costs(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=COSTS_URL, json=page([cost_day(i) for i in range(30)]))
+
+
+def add_users(httpx_mock: HTTPXMock) -> None:
+    first = {"object": "list", "data": [member(u) for u in MEMBERS[:3]], "last_id": "user-3", "has_more": True}
+    httpx_mock.add_response(url=USERS_URL, json=first)
+    last = {"object": "list", "data": [member(u) for u in MEMBERS[3:]], "last_id": "user-5", "has_more": False}
+    httpx_mock.add_response(url=USERS_URL, json=last)
+
+
+def requests_to(httpx_mock: HTTPXMock, url: re.Pattern[str]) -> list[httpx.Request]:
+    return httpx_mock.get_requests(url=url)
+
+
+async def metrics(arguments: dict[str, Any], **overrides: Any) -> Any:
+    result = await call_tool(make_settings(**overrides), "codex_get_normalized_metrics", arguments)
+    assert not result.is_error, result_text(result)
+    assert result.structured_content is not None
+    return result.structured_content
+
+
+USAGE_BY_MODEL = {
+    "gpt-4o": {"requests": 60 + 7, "input_tokens": 3000 + 70, "output_tokens": 1500 + 7, "input_cached_tokens": 300},
+    "gpt-4o-mini": {"requests": 45, "input_tokens": 450, "output_tokens": 300, "input_cached_tokens": 0},
+}
+
+
+# ---- through the tool ----------------------------------------------------------------------------------------------
+
+
+async def test_thirty_days_from_every_page_of_every_source(httpx_mock: HTTPXMock) -> None:
+    add_usage(httpx_mock)
+    add_costs(httpx_mock)
+    add_users(httpx_mock)
+
+    out = await metrics({"start_time": "2024-11-01", "end_time": "2024-12-01"})
+
+    span = [("start_time", str(NOV_1)), ("end_time", str(DEC_1)), ("bucket_width", "1d")]
+    usage_1, usage_2 = requests_to(httpx_mock, USAGE_URL)
+    assert pairs(usage_1) == [*span, ("group_by", "user_id"), ("group_by", "model"), ("limit", "31")]
+    assert pairs(usage_2) == [*pairs(usage_1), ("page", TOKEN)]
+    assert usage_2.url.query.decode().endswith(f"&page={TOKEN}")
+    [costs] = requests_to(httpx_mock, COSTS_URL)
+    assert pairs(costs) == [*span, ("limit", "180")]
+    users_1, users_2 = requests_to(httpx_mock, USERS_URL)
+    assert pairs(users_1) == [("limit", "100")]
+    assert pairs(users_2) == [("limit", "100"), ("after", "user-3")]
+    assert all(r.method == "GET" for r in httpx_mock.get_requests())
+    assert all(r.headers["Authorization"] == f"Bearer {TEST_KEY}" for r in httpx_mock.get_requests())
+
+    assert out["tool_name"] == "openai_codex"
+    assert out["period"] == "2024-11-01/2024-11-30"
+    assert out["total_chat_interactions"] == 112  # 30*2 + 15*3 + 0 + 7
+    assert out["usage_by_model"] == USAGE_BY_MODEL
+    assert list(out["usage_by_model"]) == ["gpt-4o", "gpt-4o-mini"]  # most requests first
+    assert out["total_cost_usd"] == 9.0  # a float running sum gives 8.999999999999996
+    assert out["total_seats"] == 5
+    assert out["active_seats"] == 2  # user-3's zero-request row and the service account do not count
+    assert out["inactive_seats"] == 3
+    assert out["seat_utilization_pct"] == 40.0
+    assert out["daily_active_users"] == 1.5  # (15 days x 2 users + 15 days x 1) / 30
+    assert out["cost_per_user_usd"] == 4.5
+    for field in UNAVAILABLE_FIELDS:
+        assert out.get(field) is None
+    meta = out["metadata"]
+    assert set(meta["unavailable_fields"]) == {
+        "total_suggestions",
+        "total_acceptances",
+        "acceptance_rate_pct",
+        "total_lines_suggested",
+        "total_lines_accepted",
+        "cost_per_accepted_suggestion_usd",
+        "usage_by_language",
+        "usage_by_editor",
+    }
+    assert (meta["start_time_iso"], meta["end_time_iso"]) == ("2024-11-01T00:00:00Z", "2024-12-01T00:00:00Z")
+    assert (meta["usage_days"], meta["usage_pages_fetched"], meta["cost_days"], meta["cost_pages_fetched"]) == (
+        30,
+        2,
+        30,
+        1,
+    )
+    assert meta["total_input_tokens"] == 3520
+    assert meta["total_output_tokens"] == 1807
+    assert meta["total_tokens"] == 3520 + 1807
+    assert meta["distinct_active_user_ids"] == 2
+    assert meta["complete"] is True
+    assert "failed_sources" not in meta
+    assert "active_non_members" not in meta
+    assert "demo_data" not in meta
+
+
+async def test_failed_costs_leave_cost_fields_empty_but_keep_the_rest(httpx_mock: HTTPXMock) -> None:
+    add_usage(httpx_mock)
+    add_users(httpx_mock)
+    error = {"error": {"message": "The server had an error processing your request.", "type": "server_error"}}
+    for attempt in range(2):
+        httpx_mock.add_response(url=COSTS_URL, status_code=500, json=error, headers={"x-request-id": f"req_c{attempt}"})
+
+    out = await metrics({"start_time": NOV_1, "end_time": DEC_1}, max_retries=1)
+
+    assert len(requests_to(httpx_mock, COSTS_URL)) == 2
+    assert out.get("total_cost_usd") is None
+    assert out.get("cost_per_user_usd") is None
+    assert out["total_chat_interactions"] == 112
+    assert out["usage_by_model"] == USAGE_BY_MODEL
+    assert (out["total_seats"], out["active_seats"], out["inactive_seats"]) == (5, 2, 3)
+    assert out["daily_active_users"] == 1.5
+    meta = out["metadata"]
+    assert meta["complete"] is False
+    assert list(meta["failed_sources"]) == ["costs"]
+    reason = meta["failed_sources"]["costs"]
+    assert "The server had an error processing your request." in reason
+    assert "req_c1" in reason
+    assert "costs" in meta["note"]
+    assert "cost_days" not in meta
+    assert TEST_KEY not in str(out)
+
+
+async def test_failed_user_list_leaves_seat_fields_empty(httpx_mock: HTTPXMock) -> None:
+    add_usage(httpx_mock)
+    add_costs(httpx_mock)
+    httpx_mock.add_response(
+        url=USERS_URL,
+        status_code=403,
+        json={"error": {"message": "Missing scope: api.management.read", "type": "invalid_request_error"}},
+        headers={"x-request-id": "req_users"},
+    )
+
+    out = await metrics({"start_time": NOV_1, "end_time": DEC_1})
+
+    for field in ("total_seats", "active_seats", "inactive_seats", "seat_utilization_pct", "cost_per_user_usd"):
+        assert out.get(field) is None, field
+    assert out["total_cost_usd"] == 9.0
+    assert out["total_chat_interactions"] == 112
+    assert list(out["metadata"]["failed_sources"]) == ["users"]
+    assert "Missing scope: api.management.read" in out["metadata"]["failed_sources"]["users"]
+
+
+async def test_when_every_source_fails_it_is_a_tool_error(httpx_mock: HTTPXMock) -> None:
+    error = {"error": {"message": "Your key lacks the api.usage.read scope.", "type": "invalid_request_error"}}
+    for url in (USAGE_URL, COSTS_URL, USERS_URL):
+        httpx_mock.add_response(url=url, status_code=403, json=error, headers={"x-request-id": "req_403"})
+
+    result = await call_tool(make_settings(), "codex_get_normalized_metrics", {"start_time": NOV_1, "end_time": DEC_1})
+
+    assert result.is_error
+    text = result_text(result)
+    assert "Your key lacks the api.usage.read scope." in text
+    assert "req_403" in text
+    assert "admin access" in text
+    assert TEST_KEY not in text
+    assert len(httpx_mock.get_requests()) == 3
+
+
+async def test_no_key_is_a_tool_error_and_sends_nothing(httpx_mock: HTTPXMock) -> None:
+    result = await call_tool(
+        make_settings(admin_key=None), "codex_get_normalized_metrics", {"start_time": NOV_1, "end_time": DEC_1}
+    )
+
+    assert result.is_error
+    assert "OPENAI_ADMIN_KEY" in result_text(result)
+    assert httpx_mock.get_requests() == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"start_time": "2021-01-01", "end_time": "2024-01-01"}, "longer than 732 days"),
+        ({"start_time": DEC_1, "end_time": NOV_1}, "must be before end_time"),
+    ],
+)
+async def test_bad_periods_are_refused_before_any_request(
+    httpx_mock: HTTPXMock, arguments: dict[str, Any], message: str
+) -> None:
+    result = await call_tool(make_settings(), "codex_get_normalized_metrics", arguments)
+
+    assert result.is_error
+    assert message in result_text(result)
+    assert httpx_mock.get_requests() == []
+
+
+# ---- compute_metrics directly ---------------------------------------------------------------------------------------
+
+
+def series(days: list[list[dict[str, Any]]], pages: int = 1) -> BucketSeries:
+    buckets = [
+        UsageBucket(start_time=NOV_1 + i * DAY, end_time=NOV_1 + (i + 1) * DAY, results=results)
+        for i, results in enumerate(days)
+    ]
+    return BucketSeries(buckets, pages)
+
+
+def users(*ids: str) -> list[User]:
+    return [User(id=user_id) for user_id in ids]
+
+
+def test_usage_by_people_who_left_counts_as_active_and_is_noted() -> None:
+    usage = series([[row("o3", "user-1", 1, 1, 1, 0), row("o3", "user-gone", 4, 1, 1, 0)], []])
+    costs = series([[{"amount": {"value": 0.5, "currency": "usd"}}], [{"amount": {"value": 0.25}}]])
+
+    out = compute_metrics(
+        start_time=NOV_1, end_time=NOV_1 + 2 * DAY, usage=usage, costs=costs, members=users("user-1", "user-2")
+    )
+
+    assert out.active_seats == 2
+    assert out.inactive_seats == 1
+    assert out.seat_utilization_pct == 50.0  # only members count towards utilization
+    assert out.daily_active_users == 1.0  # two users on day one, none on day two
+    assert out.total_cost_usd == 0.75
+    assert out.cost_per_user_usd == 0.375
+    assert out.metadata["active_non_members"] == 1
+    assert out.period == "2024-11-01/2024-11-02"
+
+
+def test_failed_usage_keeps_seats_and_costs() -> None:
+    error = InternalServerError("OpenAI API error 500 on GET /v1/organization/usage/completions", status_code=500)
+
+    out = compute_metrics(
+        start_time=NOV_1, end_time=NOV_1 + DAY, usage=error, costs=series([[]]), members=users("user-1")
+    )
+
+    assert out.total_seats == 1
+    assert out.total_cost_usd == 0.0
+    assert (out.active_seats, out.inactive_seats, out.total_chat_interactions, out.usage_by_model) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert out.cost_per_user_usd is None
+    assert "error 500" in out.metadata["failed_sources"]["completions_usage"]
+    assert "status.openai.com" in out.metadata["failed_sources"]["completions_usage"]
+
+
+def test_no_usage_at_all_gives_zeroes_not_division_errors() -> None:
+    out = compute_metrics(
+        start_time=NOV_1, end_time=NOV_1 + 3 * DAY, usage=series([[], [], []]), costs=series([[], [], []]), members=[]
+    )
+
+    assert (out.total_seats, out.active_seats, out.inactive_seats) == (0, 0, 0)
+    assert out.seat_utilization_pct == 0.0
+    assert out.daily_active_users == 0.0
+    assert out.total_cost_usd == 0.0
+    assert out.cost_per_user_usd is None
+    assert out.usage_by_model == {}
+
+
+def test_partial_day_period_names_the_days_it_touches() -> None:
+    out = compute_metrics(
+        start_time=NOV_1 + 3600, end_time=NOV_1 + DAY + 60, usage=series([]), costs=series([]), members=[]
+    )
+
+    assert out.period == "2024-11-01/2024-11-02"
+
+
+def test_a_period_ending_at_midnight_excludes_that_day() -> None:
+    out = compute_metrics(start_time=NOV_1, end_time=DEC_1, usage=series([]), costs=series([]), members=[])
+
+    assert out.period == "2024-11-01/2024-11-30"
+
+
+def test_dropped_nulls_in_the_serialized_result() -> None:
+    out = compute_metrics(
+        start_time=NOV_1, end_time=NOV_1 + DAY, usage=series([[]]), costs=series([[]]), members=users("user-1")
+    )
+
+    dumped = out.model_dump()
+    assert None not in dumped.values()
+    assert "total_suggestions" not in dumped
+    assert dumped["total_seats"] == 1

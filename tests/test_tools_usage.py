@@ -1,0 +1,614 @@
+"""Usage and cost tools: the exact requests they send, paging to the end, totals, time parsing and refusals."""
+
+from __future__ import annotations
+
+import types
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from tests.conftest import BASE_URL, TEST_KEY, call_tool, make_settings, result_text
+
+DAY = 86400
+NOV_1 = 1730419200  # 2024-11-01T00:00:00Z, the start_time of the spec's examples
+OCT_1 = int(datetime(2024, 10, 1, tzinfo=UTC).timestamp())
+TOKENS = ["page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=", "page_AAAAAGdHBgMiJdKOAAAAAGdGxdE=="]
+
+
+# ---- helpers -------------------------------------------------------------------------------------------------------
+
+
+def pairs(request: httpx.Request) -> list[tuple[str, str]]:
+    """The query as sent, in order, repeated names kept, parsed from the raw (still-encoded) query string."""
+    return parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
+
+
+def bucket(start: int, results: list[dict[str, Any]], width: int = DAY) -> dict[str, Any]:
+    return {"object": "bucket", "start_time": start, "end_time": start + width, "results": results}
+
+
+def usage_page(buckets: list[dict[str, Any]], next_page: str | None = None) -> dict[str, Any]:
+    return {"object": "page", "data": buckets, "has_more": next_page is not None, "next_page": next_page}
+
+
+def cost(value: float, **fields: Any) -> dict[str, Any]:
+    """A costs result shaped like the spec's example (unset group fields are null, as the API sends them)."""
+    return {
+        "object": "organization.costs.result",
+        "amount": {"value": value, "currency": "usd"},
+        "line_item": None,
+        "project_id": None,
+        "api_key_id": None,
+        "quantity": None,
+        "quantity_unit": None,
+        **fields,
+    }
+
+
+def completions(**fields: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {"object": "organization.usage.completions.result"}
+    row.update(dict.fromkeys(("project_id", "user_id", "api_key_id", "model", "batch", "service_tier")))
+    row.update(fields)
+    return row
+
+
+def find_nulls(value: Any, where: str = "") -> list[str]:
+    if value is None:
+        return [where or "(root)"]
+    if isinstance(value, dict):
+        return [n for k, v in value.items() for n in find_nulls(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [n for i, v in enumerate(value) for n in find_nulls(v, f"{where}[{i}]")]
+    return []
+
+
+def assert_get(request: httpx.Request, path: str) -> None:
+    assert request.method == "GET"
+    assert request.url.path == f"/v1{path}"
+    assert str(request.url).startswith(f"{BASE_URL}{path}?")
+    assert request.headers["Authorization"] == f"Bearer {TEST_KEY}"
+    assert request.content == b""
+
+
+async def call(name: str, arguments: dict[str, Any], **overrides: Any) -> Any:
+    result = await call_tool(make_settings(**overrides), name, arguments)
+    assert not result.is_error, result_text(result)
+    assert result.structured_content is not None
+    return result.structured_content
+
+
+# ---- completions ---------------------------------------------------------------------------------------------------
+
+
+async def test_completions_sends_every_filter_and_reads_the_spec_example(httpx_mock: HTTPXMock) -> None:
+    example_row = completions(
+        input_tokens=1000,
+        input_cached_tokens=400,
+        input_cache_write_tokens=100,
+        input_uncached_tokens=500,
+        output_tokens=500,
+        input_audio_tokens=50,
+        output_audio_tokens=50,
+        num_model_requests=5,
+    )
+    httpx_mock.add_response(json=usage_page([bucket(NOV_1, [example_row])]))
+
+    out = await call(
+        "codex_get_completions_usage",
+        {
+            "start_time": NOV_1,
+            "end_time": NOV_1 + DAY,
+            "project_ids": ["proj_a", "proj_b"],
+            "user_ids": "user-1",
+            "api_key_ids": ["key_1"],
+            "models": ["gpt-4o-2024-08-06", "o3"],
+            "batch": False,
+        },
+    )
+
+    [request] = httpx_mock.get_requests()
+    assert_get(request, "/organization/usage/completions")
+    assert pairs(request) == [
+        ("start_time", str(NOV_1)),
+        ("end_time", str(NOV_1 + DAY)),
+        ("bucket_width", "1d"),
+        ("project_ids", "proj_a"),
+        ("project_ids", "proj_b"),
+        ("user_ids", "user-1"),
+        ("api_key_ids", "key_1"),
+        ("models", "gpt-4o-2024-08-06"),
+        ("models", "o3"),
+        ("batch", "false"),
+        ("limit", "31"),
+    ]
+    assert out["source"] == "/organization/usage/completions"
+    assert (out["start_time_iso"], out["end_time_iso"]) == ("2024-11-01T00:00:00Z", "2024-11-02T00:00:00Z")
+    assert (out["pages_fetched"], out["bucket_count"], out["complete"]) == (1, 1, True)
+    assert out["filters"] == {
+        "project_ids": ["proj_a", "proj_b"],
+        "user_ids": ["user-1"],
+        "api_key_ids": ["key_1"],
+        "models": ["gpt-4o-2024-08-06", "o3"],
+        "batch": False,
+    }
+    assert out["totals"] == {
+        "input_tokens": 1000,
+        "input_cached_tokens": 400,
+        "input_cache_write_tokens": 100,
+        "input_uncached_tokens": 500,
+        "output_tokens": 500,
+        "input_audio_tokens": 50,
+        "output_audio_tokens": 50,
+        "num_model_requests": 5,
+    }
+    [only] = out["buckets"]
+    assert only["start_time_iso"] == "2024-11-01T00:00:00Z"
+    assert only["end_time_iso"] == "2024-11-02T00:00:00Z"
+    assert only["results"] == [out["totals"]]  # no `object`, no null group fields
+    assert "groups" not in out
+    assert find_nulls(out) == []
+
+
+async def test_completions_90_days_follow_next_page_to_the_end(httpx_mock: HTTPXMock) -> None:
+    """90 daily buckets in 3 pages (31 + 31 + 28); cursors end in '=' and go back literally, never as %3D."""
+
+    def day(i: int) -> dict[str, Any]:
+        return bucket(
+            OCT_1 + i * DAY,
+            [
+                completions(model="gpt-4o", num_model_requests=i + 1, input_tokens=10 * (i + 1), output_tokens=1),
+                completions(model="gpt-4o-mini", num_model_requests=2, input_tokens=5, output_tokens=3),
+            ],
+        )
+
+    httpx_mock.add_response(json=usage_page([day(i) for i in range(31)], TOKENS[0]))
+    httpx_mock.add_response(json=usage_page([day(i) for i in range(31, 62)], TOKENS[1]))
+    httpx_mock.add_response(json=usage_page([day(i) for i in range(62, 90)]))
+
+    out = await call(
+        "codex_get_completions_usage",
+        {"start_time": "2024-10-01", "end_time": "2024-12-30", "group_by": ["model", "model"]},
+    )
+
+    first, second, third = httpx_mock.get_requests()
+    span = [("start_time", str(OCT_1)), ("end_time", str(OCT_1 + 90 * DAY)), ("bucket_width", "1d")]
+    span += [("group_by", "model"), ("limit", "31")]
+    assert pairs(first) == span
+    assert pairs(second) == [*span, ("page", TOKENS[0])]
+    assert pairs(third) == [*span, ("page", TOKENS[1])]
+    assert second.url.query.decode().endswith("&page=page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=")
+    assert third.url.query.decode().endswith("&page=page_AAAAAGdHBgMiJdKOAAAAAGdGxdE==")
+    assert all(b"%3D" not in r.url.query for r in (first, second, third))
+
+    assert (out["pages_fetched"], out["bucket_count"], len(out["buckets"])) == (3, 90, 90)
+    assert out["buckets"][0]["start_time_iso"] == "2024-10-01T00:00:00Z"
+    assert out["buckets"][-1]["end_time_iso"] == "2024-12-30T00:00:00Z"
+    assert [b["start_time"] for b in out["buckets"]] == [OCT_1 + i * DAY for i in range(90)]
+    # gpt-4o: 1 + 2 + ... + 90 = 4095 requests, 40950 input tokens; gpt-4o-mini: 2 per day.
+    assert out["totals"] == {"num_model_requests": 4095 + 180, "input_tokens": 40950 + 450, "output_tokens": 360}
+    assert out["group_by"] == ["model"]
+    assert out["groups"] == [
+        {
+            "group": {"model": "gpt-4o"},
+            "totals": {"num_model_requests": 4095, "input_tokens": 40950, "output_tokens": 90},
+        },
+        {
+            "group": {"model": "gpt-4o-mini"},
+            "totals": {"num_model_requests": 180, "input_tokens": 450, "output_tokens": 270},
+        },
+    ]
+
+
+@pytest.mark.parametrize(("width", "seconds", "limit"), [("1d", DAY, "31"), ("1h", 3600, "168"), ("1m", 60, "1440")])
+async def test_page_limit_follows_bucket_width(httpx_mock: HTTPXMock, width: str, seconds: int, limit: str) -> None:
+    httpx_mock.add_response(json=usage_page([bucket(NOV_1, [completions(num_model_requests=1)], seconds)]))
+
+    out = await call(
+        "codex_get_completions_usage", {"start_time": NOV_1, "end_time": NOV_1 + 3600, "bucket_width": width}
+    )
+
+    [request] = httpx_mock.get_requests()
+    assert ("bucket_width", width) in pairs(request)
+    assert pairs(request)[-1] == ("limit", limit)
+    assert out["bucket_width"] == width
+    assert out["buckets"][0]["end_time"] - out["buckets"][0]["start_time"] == seconds
+
+
+async def test_grouped_completions_totals_per_group_largest_first(httpx_mock: HTTPXMock) -> None:
+    rows = [
+        completions(project_id="proj_a", user_id="user-1", num_model_requests=3, input_tokens=30, batch=False),
+        completions(project_id="proj_b", user_id="user-1", num_model_requests=9, input_tokens=90, batch=True),
+    ]
+    httpx_mock.add_response(json=usage_page([bucket(NOV_1, rows), bucket(NOV_1 + DAY, rows[:1])]))
+
+    out = await call(
+        "codex_get_completions_usage",
+        {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": ["project_id", "user_id", "batch"]},
+    )
+
+    [request] = httpx_mock.get_requests()
+    assert [v for k, v in pairs(request) if k == "group_by"] == ["project_id", "user_id", "batch"]
+    assert out["totals"] == {"num_model_requests": 15, "input_tokens": 150}
+    assert out["groups"] == [
+        {
+            "group": {"project_id": "proj_b", "user_id": "user-1", "batch": True},
+            "totals": {"num_model_requests": 9, "input_tokens": 90},
+        },
+        {
+            "group": {"project_id": "proj_a", "user_id": "user-1", "batch": False},
+            "totals": {"num_model_requests": 6, "input_tokens": 60},
+        },
+    ]
+    assert out["buckets"][0]["results"][1] == {
+        "project_id": "proj_b",
+        "user_id": "user-1",
+        "batch": True,
+        "num_model_requests": 9,
+        "input_tokens": 90,
+    }
+    assert find_nulls(out) == []
+
+
+async def test_service_account_usage_is_its_own_group(httpx_mock: HTTPXMock) -> None:
+    """Rows made with service-account keys have no user_id; they are totalled apart from every user."""
+    rows = [
+        completions(user_id="user-1", num_model_requests=2),
+        completions(user_id=None, num_model_requests=5),
+        completions(user_id="user-2", num_model_requests=1),
+    ]
+    httpx_mock.add_response(json=usage_page([bucket(NOV_1, rows), bucket(NOV_1 + DAY, rows[1:2])]))
+
+    out = await call(
+        "codex_get_completions_usage", {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": ["user_id"]}
+    )
+
+    assert [(g["group"].get("user_id"), g["totals"]) for g in out["groups"]] == [
+        (None, {"num_model_requests": 10}),
+        ("user-1", {"num_model_requests": 2}),
+        ("user-2", {"num_model_requests": 1}),
+    ]
+    assert out["totals"] == {"num_model_requests": 13}
+    assert out["buckets"][0]["results"][1] == {"num_model_requests": 5}
+
+
+# ---- embeddings and code interpreter -------------------------------------------------------------------------------
+
+
+async def test_embeddings_request_and_spec_example(httpx_mock: HTTPXMock) -> None:
+    row = {
+        "object": "organization.usage.embeddings.result",
+        "input_tokens": 16,
+        "num_model_requests": 2,
+        "project_id": None,
+        "user_id": None,
+        "api_key_id": None,
+        "model": "text-embedding-3-small",
+    }
+    httpx_mock.add_response(json=usage_page([bucket(NOV_1, [row])]))
+
+    out = await call(
+        "codex_get_embeddings_usage",
+        {"start_time": NOV_1, "end_time": NOV_1 + DAY, "models": ["text-embedding-3-small"], "group_by": ["model"]},
+    )
+
+    [request] = httpx_mock.get_requests()
+    assert_get(request, "/organization/usage/embeddings")
+    assert pairs(request) == [
+        ("start_time", str(NOV_1)),
+        ("end_time", str(NOV_1 + DAY)),
+        ("bucket_width", "1d"),
+        ("models", "text-embedding-3-small"),
+        ("group_by", "model"),
+        ("limit", "31"),
+    ]
+    assert out["source"] == "/organization/usage/embeddings"
+    assert out["totals"] == {"input_tokens": 16, "num_model_requests": 2}
+    assert out["groups"] == [{"group": {"model": "text-embedding-3-small"}, "totals": out["totals"]}]
+    assert out["buckets"][0]["results"] == [
+        {"input_tokens": 16, "num_model_requests": 2, "model": "text-embedding-3-small"}
+    ]
+    assert find_nulls(out) == []
+
+
+async def test_code_interpreter_request_and_spec_example(httpx_mock: HTTPXMock) -> None:
+    def sessions(n: int, project: str) -> dict[str, Any]:
+        return {
+            "object": "organization.usage.code_interpreter_sessions.result",
+            "num_sessions": n,
+            "project_id": project,
+        }
+
+    httpx_mock.add_response(
+        json=usage_page(
+            [
+                bucket(NOV_1, [sessions(1, "proj_abc"), sessions(4, "proj_def")], 3600),
+                bucket(NOV_1 + 3600, [sessions(2, "proj_abc")], 3600),
+                bucket(NOV_1 + 7200, [], 3600),
+            ]
+        )
+    )
+
+    out = await call(
+        "codex_get_code_interpreter_usage",
+        {
+            "start_time": "2024-11-01T00:00:00Z",
+            "end_time": "2024-11-01T03:00:00Z",
+            "bucket_width": "1h",
+            "project_ids": ["proj_abc", "proj_def", "proj_abc"],
+            "group_by": ["project_id"],
+        },
+    )
+
+    [request] = httpx_mock.get_requests()
+    assert_get(request, "/organization/usage/code_interpreter_sessions")
+    assert pairs(request) == [
+        ("start_time", str(NOV_1)),
+        ("end_time", str(NOV_1 + 3 * 3600)),
+        ("bucket_width", "1h"),
+        ("project_ids", "proj_abc"),
+        ("project_ids", "proj_def"),
+        ("group_by", "project_id"),
+        ("limit", "168"),
+    ]
+    assert out["units"] == "code interpreter sessions"
+    assert out["totals"] == {"num_sessions": 7}
+    assert out["groups"] == [
+        {"group": {"project_id": "proj_def"}, "totals": {"num_sessions": 4}},
+        {"group": {"project_id": "proj_abc"}, "totals": {"num_sessions": 3}},
+    ]
+    assert [b["start_time_iso"] for b in out["buckets"]] == [
+        "2024-11-01T00:00:00Z",
+        "2024-11-01T01:00:00Z",
+        "2024-11-01T02:00:00Z",
+    ]
+    assert out["buckets"][2]["results"] == []
+
+
+# ---- costs ---------------------------------------------------------------------------------------------------------
+
+
+async def test_costs_spec_example_ungrouped(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(json=usage_page([bucket(NOV_1, [cost(0.06)])]))
+
+    out = await call("codex_get_cost_breakdown", {"start_time": NOV_1, "end_time": NOV_1 + DAY})
+
+    [request] = httpx_mock.get_requests()
+    assert_get(request, "/organization/costs")
+    assert pairs(request) == [
+        ("start_time", str(NOV_1)),
+        ("end_time", str(NOV_1 + DAY)),
+        ("bucket_width", "1d"),
+        ("limit", "180"),
+    ]
+    assert out["source"] == "/organization/costs"
+    assert out["units"] == "US dollars (amount_usd)"
+    assert out["totals"] == {"amount_usd": 0.06}
+    assert out["buckets"][0]["results"] == [{"amount_usd": 0.06}]
+    assert find_nulls(out) == []
+
+
+async def test_costs_three_pages_summed_exactly_per_project(httpx_mock: HTTPXMock) -> None:
+    """0.1 + 0.2 a day for 90 days is exactly 27.0 (a float running sum would give 26.999999999999996)."""
+
+    def day(i: int) -> dict[str, Any]:
+        return bucket(OCT_1 + i * DAY, [cost(0.1, project_id="proj_a"), cost(0.2, project_id="proj_b")])
+
+    httpx_mock.add_response(json=usage_page([day(i) for i in range(30)], TOKENS[0]))
+    httpx_mock.add_response(json=usage_page([day(i) for i in range(30, 60)], TOKENS[1]))
+    httpx_mock.add_response(json=usage_page([day(i) for i in range(60, 90)]))
+
+    out = await call(
+        "codex_get_cost_breakdown",
+        {
+            "start_time": OCT_1,
+            "end_time": OCT_1 + 90 * DAY,
+            "project_ids": ["proj_a", "proj_b"],
+            "api_key_ids": ["key_x"],
+            "group_by": ["project_id"],
+        },
+    )
+
+    first, second, third = httpx_mock.get_requests()
+    span = [
+        ("start_time", str(OCT_1)),
+        ("end_time", str(OCT_1 + 90 * DAY)),
+        ("bucket_width", "1d"),
+        ("project_ids", "proj_a"),
+        ("project_ids", "proj_b"),
+        ("api_key_ids", "key_x"),
+        ("group_by", "project_id"),
+        ("limit", "180"),
+    ]
+    assert [pairs(r) for r in (first, second, third)] == [
+        span,
+        [*span, ("page", TOKENS[0])],
+        [*span, ("page", TOKENS[1])],
+    ]
+    assert b"page=page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=" in second.url.query
+    assert b"%3D" not in second.url.query + third.url.query
+    assert (out["pages_fetched"], out["bucket_count"]) == (3, 90)
+    assert out["totals"] == {"amount_usd": 27.0}
+    assert out["groups"] == [
+        {"group": {"project_id": "proj_b"}, "totals": {"amount_usd": 18.0}},
+        {"group": {"project_id": "proj_a"}, "totals": {"amount_usd": 9.0}},
+    ]
+
+
+async def test_costs_by_line_item_sum_quantity_only_within_a_line_item(httpx_mock: HTTPXMock) -> None:
+    def item(value: float, line_item: str, quantity: float) -> dict[str, Any]:
+        return cost(value, line_item=line_item, quantity=quantity, quantity_unit="tokens")
+
+    httpx_mock.add_response(
+        json=usage_page(
+            [
+                bucket(NOV_1, [item(0.7, "gpt-4o, input", 1000.0), item(0.1, "gpt-4o, output", 25.5)]),
+                bucket(NOV_1 + DAY, [item(0.2, "gpt-4o, input", 500.0)]),
+            ]
+        )
+    )
+
+    out = await call(
+        "codex_get_cost_breakdown", {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": ["line_item"]}
+    )
+
+    assert out["totals"] == {"amount_usd": 1.0}
+    assert out["groups"] == [
+        {"group": {"line_item": "gpt-4o, input"}, "totals": {"amount_usd": 0.9, "quantity": 1500.0}},
+        {"group": {"line_item": "gpt-4o, output"}, "totals": {"amount_usd": 0.1, "quantity": 25.5}},
+    ]
+    assert out["buckets"][0]["results"][0] == {
+        "amount_usd": 0.7,
+        "line_item": "gpt-4o, input",
+        "quantity": 1000.0,
+        "quantity_unit": "tokens",
+    }
+
+
+@pytest.mark.parametrize("width", ["1h", "1w"])
+async def test_costs_refuse_sub_daily_buckets_without_a_request(httpx_mock: HTTPXMock, width: str) -> None:
+    result = await call_tool(
+        make_settings(),
+        "codex_get_cost_breakdown",
+        {"start_time": NOV_1, "end_time": NOV_1 + DAY, "bucket_width": width},
+    )
+
+    assert result.is_error
+    text = result_text(result)
+    assert f"bucket_width '{width}' is not available for costs" in text
+    assert "daily buckets" in text
+    assert "use '1d'" in text
+    assert httpx_mock.get_requests() == []
+
+
+# ---- time arguments ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (NOV_1, NOV_1 + 7 * DAY, (NOV_1, NOV_1 + 7 * DAY)),
+        (str(NOV_1), str(NOV_1 + DAY), (NOV_1, NOV_1 + DAY)),
+        ("2024-11-01", "2024-11-08", (NOV_1, NOV_1 + 7 * DAY)),
+        ("2024-11-01T02:00:00+02:00", "2024-11-01T12:30:00Z", (NOV_1, NOV_1 + 12 * 3600 + 1800)),
+    ],
+)
+async def test_time_arguments_become_unix_seconds(
+    httpx_mock: HTTPXMock, start: int | str, end: int | str, expected: tuple[int, int]
+) -> None:
+    httpx_mock.add_response(json=usage_page([]))
+
+    out = await call("codex_get_embeddings_usage", {"start_time": start, "end_time": end})
+
+    [request] = httpx_mock.get_requests()
+    assert pairs(request)[:2] == [("start_time", str(expected[0])), ("end_time", str(expected[1]))]
+    assert (out["start_time"], out["end_time"]) == expected
+
+
+async def test_last_month_covers_the_whole_previous_month(
+    httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = datetime(2024, 12, 15, 12, 0, tzinfo=UTC).timestamp()
+    monkeypatch.setattr("codex_mcp.timeparse.time", types.SimpleNamespace(time=lambda: now))
+    httpx_mock.add_response(json=usage_page([bucket(NOV_1 + i * DAY, [cost(1.25)]) for i in range(30)]))
+
+    out = await call("codex_get_cost_breakdown", {"start_time": "last month", "group_by": ["project_id"]})
+
+    [request] = httpx_mock.get_requests()
+    dec_1 = int(datetime(2024, 12, 1, tzinfo=UTC).timestamp())
+    assert pairs(request)[:2] == [("start_time", str(NOV_1)), ("end_time", str(dec_1))]
+    assert (out["start_time_iso"], out["end_time_iso"]) == ("2024-11-01T00:00:00Z", "2024-12-01T00:00:00Z")
+    assert out["totals"] == {"amount_usd": 37.5}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"start_time": NOV_1 * 1000}, "looks like milliseconds"),
+        ({"start_time": NOV_1, "end_time": NOV_1}, "end_time is exclusive"),
+        ({"start_time": "2019-06-01", "end_time": "2019-07-01"}, "before 2020-01-01"),
+        ({"start_time": NOV_1, "end_time": NOV_1 + 32 * DAY, "bucket_width": "1h"}, "at most 744"),
+        ({"start_time": NOV_1, "end_time": NOV_1 + DAY + 60, "bucket_width": "1m"}, "at most 1440"),
+    ],
+)
+async def test_bad_ranges_are_refused_before_any_request(
+    httpx_mock: HTTPXMock, arguments: dict[str, Any], message: str
+) -> None:
+    result = await call_tool(make_settings(), "codex_get_completions_usage", arguments)
+
+    assert result.is_error
+    assert message in result_text(result)
+    assert httpx_mock.get_requests() == []
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"start_time": NOV_1, "group_by": ["line_item"]},
+        {"start_time": NOV_1, "project_ids": ["proj a"]},
+    ],
+)
+async def test_invalid_arguments_are_refused_before_any_request(
+    httpx_mock: HTTPXMock, arguments: dict[str, Any]
+) -> None:
+    result = await call_tool(make_settings(), "codex_get_completions_usage", arguments)
+
+    assert result.is_error
+    assert httpx_mock.get_requests() == []
+
+
+# ---- failures ------------------------------------------------------------------------------------------------------
+
+
+async def test_no_key_is_a_tool_error_and_sends_nothing(httpx_mock: HTTPXMock) -> None:
+    result = await call_tool(
+        make_settings(admin_key=None), "codex_get_cost_breakdown", {"start_time": NOV_1, "end_time": NOV_1 + DAY}
+    )
+
+    assert result.is_error
+    assert "OPENAI_ADMIN_KEY is not set" in result_text(result)
+    assert "Admin key" in result_text(result)
+    assert httpx_mock.get_requests() == []
+
+
+async def test_failure_on_a_later_page_returns_nothing_partial(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(json=usage_page([bucket(OCT_1 + i * DAY, [cost(1.0)]) for i in range(30)], TOKENS[0]))
+    httpx_mock.add_response(
+        status_code=400,
+        json={"error": {"message": "Invalid page cursor.", "type": "invalid_request_error", "param": "page"}},
+        headers={"x-request-id": "req_page2"},
+    )
+
+    result = await call_tool(
+        make_settings(), "codex_get_cost_breakdown", {"start_time": OCT_1, "end_time": OCT_1 + 60 * DAY}
+    )
+
+    assert result.is_error
+    text = result_text(result)
+    assert "Invalid page cursor." in text
+    assert "req_page2" in text
+    assert "on page 2; the 1 pages before it were discarded" in text
+    assert TEST_KEY not in text
+    assert len(httpx_mock.get_requests()) == 2
+
+
+async def test_usage_500_is_retried_then_reported(httpx_mock: HTTPXMock) -> None:
+    error = {"error": {"message": "The server had an error.", "type": "server_error"}}
+    httpx_mock.add_response(status_code=500, json=error, headers={"x-request-id": "req_a"})
+    httpx_mock.add_response(status_code=500, json=error, headers={"x-request-id": "req_b"})
+
+    result = await call_tool(
+        make_settings(max_retries=1), "codex_get_embeddings_usage", {"start_time": NOV_1, "end_time": NOV_1 + DAY}
+    )
+
+    assert result.is_error
+    text = result_text(result)
+    assert "OpenAI API error 500" in text
+    assert "The server had an error." in text
+    assert "req_b" in text
+    assert "Gave up after 2 attempts" in text
+    assert "status.openai.com" in text
+    assert len(httpx_mock.get_requests()) == 2
