@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -99,6 +100,15 @@ def run(argv: Sequence[str] | None = None) -> int:
 
         create_server(settings).run("stdio")
         return 0
+    try:
+        return _command(args, settings)
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
     from codex_mcp import commands
 
     if args.command == "tools":

@@ -293,6 +293,10 @@ class AdminClient:
         query = [("include_archived", flag(include_archived))] if include_archived else []
         return await self.list_page("/organization/projects", Project, limit=limit, after=after, query=query)
 
+    async def all_projects(self) -> list[Project]:
+        """Every project, archived ones included."""
+        return await self.list_all("/organization/projects", Project, query=[("include_archived", "true")])
+
     async def get_project(self, *, project_id: str) -> Project:
         raw = await self.request("GET", f"/organization/projects/{path_id(project_id)}")
         return _validate(Project, raw, "project")

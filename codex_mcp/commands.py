@@ -11,7 +11,6 @@ from mcp import Client
 from codex_mcp.cli import RawValue
 from codex_mcp.client import AdminClient
 from codex_mcp.errors import AdminAPIError
-from codex_mcp.models import Project
 from codex_mcp.pretty import render
 from codex_mcp.server import connection, create_server
 from codex_mcp.settings import Settings
@@ -57,7 +56,7 @@ async def check(settings: Settings) -> int:
     try:
         async with AdminClient(api_settings, transport=transport) as client:
             members = await client.all_users()
-            projects = await client.list_all("/organization/projects", Project, query=[("include_archived", "true")])
+            projects = await client.all_projects()
     except AdminAPIError as exc:
         print(f"Check failed: {exc.describe()}", file=sys.stderr)
         return 1

@@ -102,6 +102,7 @@ def compute_metrics(
         failed["completions_usage"] = _reason(usage)
     else:
         active_users = _usage_fields(usage, metrics, metadata)
+        metrics["active_seats"] = len(active_users)
     if isinstance(costs, BaseException):
         failed["costs"] = _reason(costs)
     else:
@@ -176,7 +177,6 @@ def _seat_fields(
     if active_users is None:
         return
     active_members = active_users & member_ids
-    metrics["active_seats"] = len(active_users)
     metrics["inactive_seats"] = len(member_ids - active_users)
     metrics["seat_utilization_pct"] = round(100 * len(active_members) / len(member_ids), 2) if member_ids else 0.0
     if former := active_users - member_ids:

@@ -48,6 +48,13 @@ def _filter_value(value: str) -> str:
     return value
 
 
+def _not_a_boolean(value: object) -> object:
+    """Refuse true/false for a time: pydantic would otherwise read it as the Unix second 1 (or 0), in 1970."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a time, got the boolean {str(value).lower()}. Use {TIME_FORMS}")
+    return value
+
+
 def _one_or_many(value: object) -> object:
     """Accept a single string where a list is expected: models often send 'proj_x' for ['proj_x']."""
     return [value] if isinstance(value, str) else value
@@ -88,10 +95,12 @@ EventTypes = Annotated[
 
 StartTime = Annotated[
     int | str,
+    BeforeValidator(_not_a_boolean),
     Field(description=f"Start of the range, inclusive. {TIME_FORMS}. Times are UTC."),
 ]
 EndTime = Annotated[
     int | str | None,
+    BeforeValidator(_not_a_boolean),
     Field(
         description=(
             "End of the range, exclusive; same forms as start_time. Default: now, or the end of the named period "

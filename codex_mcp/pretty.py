@@ -8,6 +8,7 @@ from typing import Any
 
 MAX_CELL = 48
 MAX_ROWS = 200
+MAX_METRIC_COLUMNS = 5
 
 
 def render(payload: dict[str, Any]) -> str:
@@ -43,16 +44,21 @@ def _report(report: dict[str, Any]) -> str:
     lines = [title]
     if report.get("demo_data"):
         lines.append("DEMO DATA from the built-in sample organization")
-    metrics = list(report["totals"])
+    metrics = _main_metrics(report["totals"])
     if report.get("groups"):
         fields = list(report["group_by"])
-        metrics = sorted({key for group in report["groups"] for key in group["totals"]}, key=_metric_order)
+        named = any("project_name" in g for g in report["groups"])
+        labels = [*fields, "project_name"] if named else fields
         rows = [
-            [*(g["group"].get(f) for f in fields), *(g["totals"].get(m) for m in metrics)] for g in report["groups"]
+            [
+                *(g["group"].get(f) for f in fields),
+                *([g.get("project_name")] if named else []),
+                *(_round(g["totals"].get(m)) for m in metrics),
+            ]
+            for g in report["groups"]
         ]
-        lines += ["", table([*fields, *metrics], rows)]
+        lines += ["", table([*labels, *metrics], rows)]
     else:
-        metrics = sorted(metrics, key=_metric_order)
         rows = []
         for bucket in report["buckets"]:
             sums = {m: sum(r.get(m, 0) for r in bucket["results"]) for m in metrics}
@@ -61,7 +67,7 @@ def _report(report: dict[str, Any]) -> str:
     totals = "  ".join(
         f"{k}={_cell(_round(v))}" for k, v in sorted(report["totals"].items(), key=lambda i: _metric_order(i[0]))
     )
-    lines += ["", f"TOTAL  {totals}"]
+    lines += ["", f"TOTAL  {totals}", *(f"NOTE: {note}" for note in report.get("notes", []))]
     return "\n".join(lines)
 
 
@@ -103,8 +109,21 @@ def _fields(payload: dict[str, Any]) -> str:
     return json.dumps(payload, indent=2)
 
 
+def _main_metrics(totals: dict[str, Any]) -> list[str]:
+    """The few counters worth a column: money and requests first, then the main token counts."""
+    return sorted(totals, key=_metric_order)[:MAX_METRIC_COLUMNS]
+
+
 def _metric_order(name: str) -> tuple[int, str]:
-    preferred = ["amount_usd", "num_model_requests", "num_sessions", "input_tokens", "output_tokens"]
+    preferred = [
+        "amount_usd",
+        "num_model_requests",
+        "num_sessions",
+        "input_tokens",
+        "output_tokens",
+        "input_cached_tokens",
+        "quantity",
+    ]
     return (preferred.index(name) if name in preferred else len(preferred), name)
 
 

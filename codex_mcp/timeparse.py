@@ -127,7 +127,7 @@ def _unix(value: int, field: str) -> int:
     if value > 10**11:
         raise TimeInputError(f"{field}: {value} looks like milliseconds; pass Unix seconds ({value // 1000}).")
     if value < 0:
-        raise TimeInputError(f"{field}: {value} is negative; pass Unix seconds or {TIME_FORMS}.")
+        raise TimeInputError(f"{field}: {value} is negative. Use {TIME_FORMS}.")
     return value
 
 

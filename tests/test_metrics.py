@@ -210,7 +210,8 @@ async def test_failed_costs_leave_cost_fields_empty_but_keep_the_rest(httpx_mock
     assert TEST_KEY not in str(out)
 
 
-async def test_failed_user_list_leaves_seat_fields_empty(httpx_mock: HTTPXMock) -> None:
+async def test_failed_user_list_leaves_member_based_fields_empty(httpx_mock: HTTPXMock) -> None:
+    """Seats that need the member list are null; active seats and cost per user come from usage alone."""
     add_usage(httpx_mock)
     add_costs(httpx_mock)
     httpx_mock.add_response(
@@ -222,8 +223,10 @@ async def test_failed_user_list_leaves_seat_fields_empty(httpx_mock: HTTPXMock) 
 
     out = await metrics({"start_time": NOV_1, "end_time": DEC_1})
 
-    for field in ("total_seats", "active_seats", "inactive_seats", "seat_utilization_pct", "cost_per_user_usd"):
+    for field in ("total_seats", "inactive_seats", "seat_utilization_pct"):
         assert out.get(field) is None, field
+    assert out["active_seats"] == 2
+    assert out["cost_per_user_usd"] == 4.5
     assert out["total_cost_usd"] == 9.0
     assert out["total_chat_interactions"] == 112
     assert list(out["metadata"]["failed_sources"]) == ["users"]

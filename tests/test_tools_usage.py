@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,8 @@ DAY = 86400
 NOV_1 = 1730419200  # 2024-11-01T00:00:00Z, the start_time of the spec's examples
 OCT_1 = int(datetime(2024, 10, 1, tzinfo=UTC).timestamp())
 TOKENS = ["page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=", "page_AAAAAGdHBgMiJdKOAAAAAGdGxdE=="]
+DATA_URL = re.compile(r"^https://api\.openai\.com/v1/organization/(usage/[a-z_]+|costs)\?")
+PROJECTS_URL = re.compile(r"^https://api\.openai\.com/v1/organization/projects\?")
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------------
@@ -54,6 +57,22 @@ def completions(**fields: Any) -> dict[str, Any]:
     row.update(dict.fromkeys(("project_id", "user_id", "api_key_id", "model", "batch", "service_tier")))
     row.update(fields)
     return row
+
+
+def add_projects(httpx_mock: HTTPXMock, names: dict[str, str]) -> None:
+    """Answer the project-name lookup that grouping by project_id makes beside the data request."""
+    data = [
+        {"object": "organization.project", "id": pid, "name": name, "created_at": NOV_1, "status": "active"}
+        for pid, name in names.items()
+    ]
+    last = data[-1]["id"] if data else None
+    page = {"object": "list", "data": data, "first_id": data[0]["id"] if data else None, "last_id": last}
+    httpx_mock.add_response(url=PROJECTS_URL, json={**page, "has_more": False})
+
+
+def assert_projects_lookup(httpx_mock: HTTPXMock) -> None:
+    [lookup] = httpx_mock.get_requests(url=PROJECTS_URL)
+    assert pairs(lookup) == [("include_archived", "true"), ("limit", "100")]
 
 
 def find_nulls(value: Any, where: str = "") -> list[str]:
@@ -174,7 +193,7 @@ async def test_completions_90_days_follow_next_page_to_the_end(httpx_mock: HTTPX
         {"start_time": "2024-10-01", "end_time": "2024-12-30", "group_by": ["model", "model"]},
     )
 
-    first, second, third = httpx_mock.get_requests()
+    first, second, third = httpx_mock.get_requests(url=DATA_URL)
     span = [("start_time", str(OCT_1)), ("end_time", str(OCT_1 + 90 * DAY)), ("bucket_width", "1d")]
     span += [("group_by", "model"), ("limit", "31")]
     assert pairs(first) == span
@@ -223,19 +242,22 @@ async def test_grouped_completions_totals_per_group_largest_first(httpx_mock: HT
         completions(project_id="proj_a", user_id="user-1", num_model_requests=3, input_tokens=30, batch=False),
         completions(project_id="proj_b", user_id="user-1", num_model_requests=9, input_tokens=90, batch=True),
     ]
-    httpx_mock.add_response(json=usage_page([bucket(NOV_1, rows), bucket(NOV_1 + DAY, rows[:1])]))
+    httpx_mock.add_response(url=DATA_URL, json=usage_page([bucket(NOV_1, rows), bucket(NOV_1 + DAY, rows[:1])]))
+    add_projects(httpx_mock, {"proj_b": "Billing"})
 
     out = await call(
         "codex_get_completions_usage",
         {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": ["project_id", "user_id", "batch"]},
     )
 
-    [request] = httpx_mock.get_requests()
+    [request] = httpx_mock.get_requests(url=DATA_URL)
+    assert_projects_lookup(httpx_mock)
     assert [v for k, v in pairs(request) if k == "group_by"] == ["project_id", "user_id", "batch"]
     assert out["totals"] == {"num_model_requests": 15, "input_tokens": 150}
     assert out["groups"] == [
         {
             "group": {"project_id": "proj_b", "user_id": "user-1", "batch": True},
+            "project_name": "Billing",
             "totals": {"num_model_requests": 9, "input_tokens": 90},
         },
         {
@@ -322,14 +344,16 @@ async def test_code_interpreter_request_and_spec_example(httpx_mock: HTTPXMock) 
             "project_id": project,
         }
 
+    add_projects(httpx_mock, {"proj_abc": "Alpha", "proj_def": "Delta"})
     httpx_mock.add_response(
+        url=DATA_URL,
         json=usage_page(
             [
                 bucket(NOV_1, [sessions(1, "proj_abc"), sessions(4, "proj_def")], 3600),
                 bucket(NOV_1 + 3600, [sessions(2, "proj_abc")], 3600),
                 bucket(NOV_1 + 7200, [], 3600),
             ]
-        )
+        ),
     )
 
     out = await call(
@@ -343,7 +367,8 @@ async def test_code_interpreter_request_and_spec_example(httpx_mock: HTTPXMock) 
         },
     )
 
-    [request] = httpx_mock.get_requests()
+    [request] = httpx_mock.get_requests(url=DATA_URL)
+    assert_projects_lookup(httpx_mock)
     assert_get(request, "/organization/usage/code_interpreter_sessions")
     assert pairs(request) == [
         ("start_time", str(NOV_1)),
@@ -357,8 +382,8 @@ async def test_code_interpreter_request_and_spec_example(httpx_mock: HTTPXMock) 
     assert out["units"] == "code interpreter sessions"
     assert out["totals"] == {"num_sessions": 7}
     assert out["groups"] == [
-        {"group": {"project_id": "proj_def"}, "totals": {"num_sessions": 4}},
-        {"group": {"project_id": "proj_abc"}, "totals": {"num_sessions": 3}},
+        {"group": {"project_id": "proj_def"}, "project_name": "Delta", "totals": {"num_sessions": 4}},
+        {"group": {"project_id": "proj_abc"}, "project_name": "Alpha", "totals": {"num_sessions": 3}},
     ]
     assert [b["start_time_iso"] for b in out["buckets"]] == [
         "2024-11-01T00:00:00Z",
@@ -397,9 +422,10 @@ async def test_costs_three_pages_summed_exactly_per_project(httpx_mock: HTTPXMoc
     def day(i: int) -> dict[str, Any]:
         return bucket(OCT_1 + i * DAY, [cost(0.1, project_id="proj_a"), cost(0.2, project_id="proj_b")])
 
-    httpx_mock.add_response(json=usage_page([day(i) for i in range(30)], TOKENS[0]))
-    httpx_mock.add_response(json=usage_page([day(i) for i in range(30, 60)], TOKENS[1]))
-    httpx_mock.add_response(json=usage_page([day(i) for i in range(60, 90)]))
+    httpx_mock.add_response(url=DATA_URL, json=usage_page([day(i) for i in range(30)], TOKENS[0]))
+    httpx_mock.add_response(url=DATA_URL, json=usage_page([day(i) for i in range(30, 60)], TOKENS[1]))
+    httpx_mock.add_response(url=DATA_URL, json=usage_page([day(i) for i in range(60, 90)]))
+    add_projects(httpx_mock, {"proj_a": "Assistant", "proj_b": "Batch jobs"})
 
     out = await call(
         "codex_get_cost_breakdown",
@@ -412,7 +438,8 @@ async def test_costs_three_pages_summed_exactly_per_project(httpx_mock: HTTPXMoc
         },
     )
 
-    first, second, third = httpx_mock.get_requests()
+    first, second, third = httpx_mock.get_requests(url=DATA_URL)
+    assert_projects_lookup(httpx_mock)
     span = [
         ("start_time", str(OCT_1)),
         ("end_time", str(OCT_1 + 90 * DAY)),
@@ -433,8 +460,8 @@ async def test_costs_three_pages_summed_exactly_per_project(httpx_mock: HTTPXMoc
     assert (out["pages_fetched"], out["bucket_count"]) == (3, 90)
     assert out["totals"] == {"amount_usd": 27.0}
     assert out["groups"] == [
-        {"group": {"project_id": "proj_b"}, "totals": {"amount_usd": 18.0}},
-        {"group": {"project_id": "proj_a"}, "totals": {"amount_usd": 9.0}},
+        {"group": {"project_id": "proj_b"}, "project_name": "Batch jobs", "totals": {"amount_usd": 18.0}},
+        {"group": {"project_id": "proj_a"}, "project_name": "Assistant", "totals": {"amount_usd": 9.0}},
     ]
 
 
@@ -513,11 +540,12 @@ async def test_last_month_covers_the_whole_previous_month(
 ) -> None:
     now = datetime(2024, 12, 15, 12, 0, tzinfo=UTC).timestamp()
     monkeypatch.setattr("codex_mcp.timeparse.time", types.SimpleNamespace(time=lambda: now))
-    httpx_mock.add_response(json=usage_page([bucket(NOV_1 + i * DAY, [cost(1.25)]) for i in range(30)]))
+    httpx_mock.add_response(url=DATA_URL, json=usage_page([bucket(NOV_1 + i * DAY, [cost(1.25)]) for i in range(30)]))
+    add_projects(httpx_mock, {})
 
     out = await call("codex_get_cost_breakdown", {"start_time": "last month", "group_by": ["project_id"]})
 
-    [request] = httpx_mock.get_requests()
+    [request] = httpx_mock.get_requests(url=DATA_URL)
     dec_1 = int(datetime(2024, 12, 1, tzinfo=UTC).timestamp())
     assert pairs(request)[:2] == [("start_time", str(NOV_1)), ("end_time", str(dec_1))]
     assert (out["start_time_iso"], out["end_time_iso"]) == ("2024-11-01T00:00:00Z", "2024-12-01T00:00:00Z")
@@ -612,3 +640,23 @@ async def test_usage_500_is_retried_then_reported(httpx_mock: HTTPXMock) -> None
     assert "Gave up after 2 attempts" in text
     assert "status.openai.com" in text
     assert len(httpx_mock.get_requests()) == 2
+
+
+async def test_project_names_missing_when_lookup_fails_but_data_is_complete(httpx_mock: HTTPXMock) -> None:
+    """The name lookup is optional: its failure is a note, never a failed or partial cost report."""
+    httpx_mock.add_response(url=DATA_URL, json=usage_page([bucket(NOV_1, [cost(2.5, project_id="proj_a")])]))
+    httpx_mock.add_response(
+        url=PROJECTS_URL,
+        status_code=403,
+        json={"error": {"message": "Missing scope api.management.read", "type": "invalid_request_error"}},
+    )
+
+    out = await call(
+        "codex_get_cost_breakdown", {"start_time": NOV_1, "end_time": NOV_1 + DAY, "group_by": ["project_id"]}
+    )
+
+    assert out["groups"] == [{"group": {"project_id": "proj_a"}, "totals": {"amount_usd": 2.5}}]
+    assert out["complete"] is True
+    [note] = out["notes"]
+    assert "Project names could not be fetched" in note
+    assert "Missing scope api.management.read" in note

@@ -10,7 +10,7 @@ from codex_mcp.errors import AdminAPIError, InvalidArgumentError
 from codex_mcp.metrics import CodingToolMetrics, compute_metrics
 from codex_mcp.params import EndTime, StartTime
 from codex_mcp.state import app_state
-from codex_mcp.timeparse import resolve_range
+from codex_mcp.timeparse import iso, resolve_range
 from codex_mcp.usage_report import MAX_BUCKETS, bucket_count
 
 
@@ -29,7 +29,10 @@ async def codex_get_normalized_metrics(
     state = app_state(ctx)
     start, end = resolve_range(start_time, end_time)
     if bucket_count(start, end, "1d") > MAX_BUCKETS["1d"]:
-        raise InvalidArgumentError(f"The period is longer than {MAX_BUCKETS['1d']} days; choose a shorter one.")
+        raise InvalidArgumentError(
+            f"start_time to end_time ({iso(start)} to {iso(end)}) is longer than {MAX_BUCKETS['1d']} days; "
+            "choose a later start_time or an earlier end_time."
+        )
     span = [("start_time", str(start)), ("end_time", str(end)), ("bucket_width", "1d")]
     usage_query = [*span, ("group_by", "user_id"), ("group_by", "model")]
     results = await asyncio.gather(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from codex_mcp.client import Query, flag
-from codex_mcp.errors import InvalidArgumentError
+from codex_mcp.errors import AdminAPIError, InvalidArgumentError
 from codex_mcp.params import ApiKeyIds, EndTime, Models, ProjectIds, StartTime, UsageBucketWidth, UserIds
 from codex_mcp.state import app_state
 from codex_mcp.timeparse import iso, resolve_range
@@ -66,11 +67,26 @@ async def _usage(
         *(("group_by", field) for field in groups),
     ]
     if kind == "costs":
-        series = await state.client.costs(query)
+        fetch = state.client.costs(query)
         source = "/organization/costs"
     else:
-        series = await state.client.usage(kind, query, bucket_width=bucket_width)
+        fetch = state.client.usage(kind, query, bucket_width=bucket_width)
         source = f"/organization/usage/{kind}"
+    notes: list[str] = []
+    project_names: dict[str, str] | None = None
+    if "project_id" in groups:
+        # Names make "spend per project" readable; fetched alongside the data, and optional.
+        series, projects = await asyncio.gather(fetch, state.client.all_projects(), return_exceptions=True)
+        if isinstance(series, BaseException):
+            raise series
+        if isinstance(projects, AdminAPIError):
+            notes.append(f"Project names could not be fetched, so groups show ids only: {projects.message}")
+        elif isinstance(projects, BaseException):
+            raise projects
+        else:
+            project_names = {project.id: project.name for project in projects if project.name}
+    else:
+        series = await fetch
     return build_report(
         series,
         source=source,
@@ -81,6 +97,8 @@ async def _usage(
         filters=filters,
         units=units,
         sort_key=sort_key,
+        project_names=project_names,
+        notes=notes,
         demo=state.settings.demo,
     )
 
@@ -103,9 +121,9 @@ async def codex_get_completions_usage(
 
     Returns buckets [start_time, end_time) with input_tokens, output_tokens, input_cached_tokens (and the other
     token counters the API reports) and num_model_requests per row, plus `totals` over the whole range and, when
-    grouped, `groups` with totals per project/user/API key/model, largest first. Counts are tokens and requests;
-    for money use codex_get_cost_breakdown. Rows of usage made with service-account keys have no user_id. Usage
-    data can lag by a few minutes. All pages are fetched: every bucket in the range is returned.
+    grouped, `groups` with totals per project (named)/user/API key/model, largest first. Counts are tokens and
+    requests; for money use codex_get_cost_breakdown. Rows of usage made with service-account keys have no
+    user_id. Usage data can lag by a few minutes. All pages are fetched: every bucket in the range is returned.
     """
     return await _usage(
         ctx,
@@ -197,9 +215,9 @@ async def codex_get_cost_breakdown(
 
     Each row has amount_usd (dollars, not cents) and, grouped by line_item, the line item (e.g.
     'gpt-4o-2024-08-06, input') with its quantity. `totals.amount_usd` is the spend over [start_time, end_time);
-    `groups` gives spend per project/line item/API key, largest first. Answers "what did we spend per project last
-    month?" with start_time='last month', group_by=['project_id']. Costs can lag usage by up to a day. All pages
-    are fetched: every day in the range is returned.
+    `groups` gives spend per project (with project_name)/line item/API key, largest first. Answers "what did we
+    spend per project last month?" with start_time='last month', group_by=['project_id']. Costs can lag usage by
+    up to a day. All pages are fetched: every day in the range is returned.
     """
     if bucket_width != "1d":
         raise InvalidArgumentError(

@@ -1,0 +1,477 @@
+"""Benchmark codex-mcp: stdio cold start, warm in-process tool latency, loopback HTTP throughput and memory."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.metadata
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO, cast
+
+import anyio
+import httpx
+from mcp import Client, ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.types import CallToolResult
+
+from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator, LoopbackServer
+from codex_mcp.logs import configure_logging
+from codex_mcp.server import CodexServer, create_server
+from codex_mcp.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY = 86_400
+MIB = 1024 * 1024
+# The benchmark never sees the developer's own key or settings (the stdio client filters the child's env itself).
+ENV_PREFIXES = ("OPENAI_", "CODEX_MCP_")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much work each section does."""
+
+    cold_runs: int
+    latency_calls: int
+    throughput_calls: int = 200
+    concurrency: int = 8
+    queued_delay_s: float = 0.02  # per-request server delay for the run that forces queueing at the client
+
+
+@dataclass
+class Row:
+    section: str
+    figure: str
+    value: str
+    measured: str
+    ok: bool = True
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+
+    def add(self, section: str, figure: str, value: str, measured: str, *, ok: bool = True) -> None:
+        self.rows.append(Row(section, figure, value, measured, ok))
+
+    def failures(self) -> list[Row]:
+        return [row for row in self.rows if not row.ok]
+
+    def print(self) -> None:
+        headers = Row("section", "figure", "value", "what was measured")
+        rows = [headers, *sorted(self.rows, key=lambda row: row.section)]  # stable: sections in order
+        widths = [max(len(getattr(r, name)) for r in rows) for name in ("section", "figure", "value")]
+        previous = ""
+        for number, row in enumerate(rows):
+            section = "" if row.section == previous and number > 1 else row.section
+            previous = row.section
+            mark = "" if row.ok else "  <-- FAIL"
+            print(f"{section:<{widths[0]}}  {row.figure:<{widths[1]}}  {row.value:>{widths[2]}}  {row.measured}{mark}")
+            if number == 0:
+                print("-" * (sum(widths) + 6 + len("what was measured")))
+
+
+# ---- helpers -------------------------------------------------------------------------------------------------
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile (q in 0..1)."""
+    ordered = sorted(samples)
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def median(samples: Sequence[float]) -> float:
+    return percentile(samples, 0.5)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def text_size(result: CallToolResult) -> int:
+    """Characters of text content the tool returned (what a model reads)."""
+    return sum(len(getattr(block, "text", "")) for block in result.content)
+
+
+def error_text(result: CallToolResult) -> str:
+    return " ".join(getattr(block, "text", "") for block in result.content)[:300]
+
+
+def max_rss_mib(who: int) -> float:
+    """ru_maxrss of RUSAGE_SELF / RUSAGE_CHILDREN in MiB (KiB on Linux, bytes on macOS)."""
+    value = resource.getrusage(who).ru_maxrss
+    return value / MIB if sys.platform == "darwin" else value / 1024
+
+
+def child_peak_rss_kib(marker: bytes = b"codex_mcp") -> int | None:
+    """VmHWM (peak RSS, KiB) of this process's live child whose command line contains `marker`, from /proc."""
+    me = str(os.getpid())
+    try:
+        entries = [entry for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            stat = (entry / "stat").read_text()
+            if stat.rsplit(")", 1)[1].split()[1] != me or marker not in (entry / "cmdline").read_bytes():
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return None
+
+
+def demo_settings() -> Settings:
+    """What create_server(Settings(demo=True)) runs with once connection() has put in the simulator's key."""
+    return Settings(demo=True, admin_key=DEMO_ADMIN_KEY)
+
+
+async def timed_call(client: Client, name: str, arguments: dict[str, Any]) -> tuple[float, CallToolResult]:
+    started = time.perf_counter()
+    result = await client.call_tool(name, arguments)
+    return time.perf_counter() - started, result
+
+
+# ---- 1. cold start over stdio --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColdRun:
+    initialize_s: float
+    ready_s: float  # spawn -> initialize -> tools/list answered
+    shutdown_s: float  # stdin closed -> process gone (as the SDK's stdio client waits for it)
+    tools: int
+    peak_rss_kib: int | None
+
+
+async def cold_start_once(errlog: TextIO) -> ColdRun:
+    params = StdioServerParameters(command=sys.executable, args=["-m", "codex_mcp", "--demo"], cwd=ROOT)
+    started = time.perf_counter()
+    async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        initialized = time.perf_counter() - started
+        listing = await session.list_tools()
+        ready = time.perf_counter() - started
+        peak = child_peak_rss_kib()
+        closing = time.perf_counter()
+    return ColdRun(initialized, ready, time.perf_counter() - closing, len(listing.tools), peak)
+
+
+async def cold_start(plan: Plan, report: Report) -> None:
+    section = "1 cold start"
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as errlog:
+        try:
+            runs = [await cold_start_once(cast(TextIO, errlog)) for _ in range(plan.cold_runs)]
+        except Exception:
+            errlog.seek(0)
+            print(f"server stderr (tail):\n{errlog.read()[-2000:]}", file=sys.stderr)
+            raise
+    n = len(runs)
+    ready = [run.ready_s for run in runs]
+    report.add(
+        section,
+        "spawn -> initialize",
+        ms(median([run.initialize_s for run in runs])),
+        f"median of {n}: `python -m codex_mcp --demo` via mcp stdio_client + ClientSession.initialize()",
+    )
+    report.add(
+        section,
+        "spawn -> initialize + tools/list",
+        ms(median(ready)),
+        f"median of {n} (min {ms(min(ready))}, max {ms(max(ready))}); {runs[0].tools} tools listed",
+        ok=all(run.tools >= 17 for run in runs),
+    )
+    report.add(
+        section,
+        "shutdown",
+        ms(median([run.shutdown_s for run in runs])),
+        f"median of {n}: leaving the session (stdin closed) until the server process exited",
+    )
+    peaks = [run.peak_rss_kib for run in runs if run.peak_rss_kib is not None]
+    children = max_rss_mib(resource.RUSAGE_CHILDREN)
+    if peaks:
+        report.add(
+            section,
+            "server peak RSS",
+            f"{median(peaks) / 1024:.1f} MiB",
+            f"median VmHWM from /proc/<pid>/status after tools/list (getrusage children max {children:.1f} MiB)",
+        )
+    else:
+        report.add(section, "server peak RSS", f"{children:.1f} MiB", "getrusage(RUSAGE_CHILDREN).ru_maxrss")
+    # Where part of the start-up goes, measured in this (already warm-imported) process.
+    simulator_s, server_s = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        simulator = AdminAPISimulator()
+        simulator_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        create_server(demo_settings(), transport=simulator.transport())
+        server_s.append(time.perf_counter() - started)
+    report.add(
+        section,
+        "  AdminAPISimulator() build",
+        ms(median(simulator_s)),
+        "median of 3, in-process after imports: generating the demo sample org (every --demo start pays it)",
+    )
+    report.add(
+        section,
+        "  create_server() build",
+        ms(median(server_s)),
+        "median of 3, in-process after imports: MCPServer + registering the tools (schemas), no simulator",
+    )
+
+
+# ---- 2. warm in-process latency ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    figure: str
+    tool: str
+    arguments: dict[str, Any]
+    check: Callable[[dict[str, Any]], tuple[str, bool]] | None = None
+
+
+def report_shape(content: dict[str, Any], buckets: tuple[int, ...] | None = None) -> tuple[str, bool]:
+    pages, count = content.get("pages_fetched"), content.get("bucket_count")
+    ok = buckets is None or count in buckets
+    return f"pages_fetched={pages}, bucket_count={count}", ok
+
+
+async def latency(plan: Plan, report: Report) -> None:
+    section = "2 latency"
+    ninety_days_ago = int(time.time()) - 90 * DAY
+    cases = [
+        Case("codex_list_users limit=100", "codex_list_users", {"limit": 100}),
+        Case(
+            "codex_get_cost_breakdown 90d by project",
+            "codex_get_cost_breakdown",
+            {"start_time": ninety_days_ago, "group_by": ["project_id"]},
+            lambda content: report_shape(content, (90, 91)),
+        ),
+        Case(
+            "codex_get_completions_usage 30d by model",
+            "codex_get_completions_usage",
+            {"start_time": "30d", "group_by": ["model"]},
+            report_shape,
+        ),
+        Case("codex_get_normalized_metrics 30d", "codex_get_normalized_metrics", {"start_time": "30d"}),
+        Case("codex_get_normalized_metrics 180d", "codex_get_normalized_metrics", {"start_time": "180d"}),
+        Case("codex_list_audit_events limit=100", "codex_list_audit_events", {"limit": 100}),
+    ]
+    simulator = TimedSimulator(AdminAPISimulator())
+    # What create_server(Settings(demo=True)) builds, with the simulator's transport timed.
+    server = create_server(demo_settings(), transport=httpx.MockTransport(simulator.handle))
+    handler = HandlerTimer(server)
+    async with Client(server) as client:
+        for case in cases:
+            _, result = await timed_call(client, case.tool, case.arguments)  # warm-up, not counted
+            samples: list[float] = []
+            sim: list[float] = []
+            handler.samples.clear()
+            failed = 0
+            for _ in range(plan.latency_calls):
+                before = simulator.total_s
+                elapsed, result = await timed_call(client, case.tool, case.arguments)
+                samples.append(elapsed)
+                sim.append(simulator.total_s - before)
+                failed += bool(result.is_error)
+            detail = f"n={len(samples)}, {text_size(result) / 1024:.0f} KiB text"
+            if len(handler.samples) == len(samples):
+                own = [h - t for h, t in zip(handler.samples, sim, strict=True)]
+                rest = [e - h for e, h in zip(samples, handler.samples, strict=True)]
+                detail += (
+                    f"; p50 split: simulator {median(sim) * 1000:.1f} | codex-mcp {median(own) * 1000:.1f} | "
+                    f"client+dispatch {median(rest) * 1000:.1f} ms"
+                )
+            ok = failed == 0
+            if failed:
+                detail += f", {failed} errors: {error_text(result)}"
+            elif case.check is not None:
+                shape, shape_ok = case.check(result.structured_content or {})
+                detail += f"; {shape}"
+                ok = shape_ok
+            value = f"{ms(percentile(samples, 0.5))} / {ms(percentile(samples, 0.95))} / {ms(max(samples))}"
+            report.add(section, case.figure, value, f"p50 / p95 / max end to end; {detail}", ok=ok)
+        await memory(client, report)
+
+
+class TimedSimulator:
+    """The simulator behind an httpx.MockTransport, with the time spent answering requests added up."""
+
+    def __init__(self, simulator: AdminAPISimulator) -> None:
+        self.simulator = simulator
+        self.total_s = 0.0
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            return self.simulator.handle(request)
+        finally:
+            self.total_s += time.perf_counter() - started
+
+
+class HandlerTimer:
+    """Times the server's tools/call handler (argument validation, the tool, result conversion) per call.
+
+    Wraps `call_tool` on this server instance only (the SDK's request handler calls `self.call_tool`); nothing in
+    codex_mcp is changed.
+    """
+
+    def __init__(self, server: CodexServer) -> None:
+        self.samples: list[float] = []
+        original = server.call_tool
+
+        async def timed(name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+            started = time.perf_counter()
+            try:
+                return await original(name, arguments, context)
+            finally:
+                self.samples.append(time.perf_counter() - started)
+
+        server.call_tool = timed  # type: ignore[method-assign]
+
+
+# ---- 4. memory (in the warm latency session) -----------------------------------------------------------------
+
+
+async def memory(client: Client, report: Report) -> None:
+    section = "4 memory"
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        _, result = await timed_call(client, "codex_get_normalized_metrics", {"start_time": "180d"})
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    report.add(
+        section,
+        "tracemalloc peak, metrics 180d",
+        f"{peak / MIB:.1f} MiB",
+        f"Python allocations live at the peak of one warm call (server + in-process simulator); "
+        f"{current / MIB:.1f} MiB still held after it",
+        ok=not result.is_error,
+    )
+
+
+# ---- 3. throughput over real HTTP ----------------------------------------------------------------------------
+
+
+async def throughput(plan: Plan, report: Report) -> None:
+    section = "3 throughput"
+    tool, arguments = "codex_list_users", {"limit": 20}
+    with LoopbackServer(AdminAPISimulator()) as loop:
+        settings = Settings(
+            demo=False, base_url=loop.base_url, admin_key=DEMO_ADMIN_KEY, max_concurrency=plan.concurrency
+        )
+        async with Client(create_server(settings)) as client:
+            _, warm = await timed_call(client, tool, arguments)
+            if warm.is_error:
+                raise RuntimeError(f"warm-up call failed: {error_text(warm)}")
+
+            async def one(sink: list[CallToolResult]) -> None:
+                sink.append(await client.call_tool(tool, arguments))
+
+            for delay in (0.0, plan.queued_delay_s):
+                loop.delay_s = delay
+                loop.max_in_flight = 0
+                before = loop.request_count
+                results: list[CallToolResult] = []
+                started = time.perf_counter()
+                async with anyio.create_task_group() as group:
+                    for _ in range(plan.throughput_calls):
+                        group.start_soon(one, results)
+                wall = time.perf_counter() - started
+                good = sum(1 for r in results if not r.is_error and (r.structured_content or {}).get("count") == 20)
+                requests = loop.request_count - before
+                label = "no server delay" if not delay else f"server delay {delay * 1000:.0f} ms"
+                floor = plan.throughput_calls / plan.concurrency * delay
+                report.add(
+                    section,
+                    f"{plan.throughput_calls} concurrent calls, {label}",
+                    f"{wall:.2f} s",
+                    f"{tool} limit=20 over 127.0.0.1 (LoopbackServer), one in-memory session"
+                    + (f"; floor at {plan.concurrency} slots {floor:.2f} s" if delay else ""),
+                )
+                report.add(section, "  calls/s", f"{len(results) / wall:,.0f}", f"{requests} HTTP requests served")
+                report.add(
+                    section,
+                    "  server max_in_flight",
+                    str(loop.max_in_flight),
+                    f"peak concurrent requests at the server; max_concurrency={plan.concurrency} (must be <= it)",
+                    ok=loop.max_in_flight <= plan.concurrency,
+                )
+                report.add(
+                    section,
+                    "  succeeded",
+                    f"{good}/{plan.throughput_calls}",
+                    "no tool error and 20 users returned",
+                    ok=good == plan.throughput_calls,
+                )
+
+
+# ---- main ----------------------------------------------------------------------------------------------------
+
+
+async def run_all(plan: Plan, report: Report) -> None:
+    sections: list[tuple[str, Callable[[Plan, Report], Awaitable[None]]]] = [
+        ("1 cold start", cold_start),
+        ("2 latency", latency),
+        ("3 throughput", throughput),
+    ]
+    for name, section in sections:
+        try:
+            await section(plan, report)
+        except Exception as exc:
+            report.add(name, "error", type(exc).__name__, str(exc)[:300], ok=False)
+    report.add(
+        "4 memory",
+        "benchmark process max RSS",
+        f"{max_rss_mib(resource.RUSAGE_SELF):.1f} MiB",
+        "getrusage(RUSAGE_SELF).ru_maxrss at the end (all sections, simulators and loopback server included)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="3 cold starts, 5 calls per tool: under ~15 s (default: under ~60 s)"
+    )
+    options = parser.parse_args(argv)
+    for name in [name for name in os.environ if name.startswith(ENV_PREFIXES)]:
+        del os.environ[name]
+    configure_logging("INFO")  # as `codex-mcp` serving does (before create_server): stderr, httpx quiet
+    plan = Plan(cold_runs=3, latency_calls=5) if options.quick else Plan(cold_runs=5, latency_calls=50)
+    report = Report()
+    load_at_start = " ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    started = time.perf_counter()
+    anyio.run(run_all, plan, report)
+    total = time.perf_counter() - started
+    print(
+        f"codex-mcp benchmark ({'--quick' if options.quick else 'default'}): Python {platform.python_version()}, "
+        f"mcp {importlib.metadata.version('mcp')}, {os.cpu_count()} CPUs, {platform.platform(terse=True)}, "
+        f"load average at start {load_at_start}"
+    )
+    report.print()
+    failures = report.failures()
+    verdict = "all checks passed" if not failures else f"{len(failures)} check(s) FAILED"
+    print(f"{verdict}; total {total:.1f} s")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
