@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -10,7 +11,7 @@ from typing import Any
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import SecretStr, ValidationError
 
 from codex_mcp import __version__
@@ -58,10 +59,13 @@ DEMO_NOTE = (
 class CodexServer(MCPServer[AppState]):
     """MCPServer whose tool errors always read well: API failures, bad arguments and read-only refusals."""
 
-    def __init__(self, *args: Any, write_tools: frozenset[str], read_only: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, write_tools: frozenset[str], read_only: bool, demo: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._write_tools = write_tools
         self._read_only = read_only
+        self._demo = demo
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
@@ -72,7 +76,7 @@ class CodexServer(MCPServer[AppState]):
                 "(CODEX_MCP_READ_ONLY=1 or --read-only). Unset it to allow changes."
             )
         try:
-            return await super().call_tool(name, arguments, context)
+            result = await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
             cause = exc.__cause__
             if isinstance(cause, AdminAPIError):
@@ -84,6 +88,19 @@ class CodexServer(MCPServer[AppState]):
             if isinstance(exc.__cause__, ValidationError):
                 raise ToolError(describe_validation_error(name, exc.__cause__)) from exc.__cause__
             raise
+        return mark_demo(result) if self._demo else result
+
+
+def mark_demo(result: Any) -> Any:
+    """Label every successful result of the demo organization as demo data, whatever its type."""
+    if not isinstance(result, CallToolResult) or result.is_error or not isinstance(result.structured_content, dict):
+        return result
+    structured = result.structured_content
+    if structured.get("demo_data") or structured.get("metadata", {}).get("demo_data"):
+        return result
+    marked = {**structured, "demo_data": True}
+    text = TextContent(type="text", text=json.dumps(marked, indent=2, ensure_ascii=False))
+    return result.model_copy(update={"structured_content": marked, "content": [text]})
 
 
 def describe_validation_error(tool: str, error: ValidationError) -> str:
@@ -122,6 +139,7 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
         log_level=settings.log_level,
         write_tools=write_names,
         read_only=settings.read_only,
+        demo=settings.demo,
     )
     for module in TOOL_MODULES:
         for fn, title in module.READ_TOOLS:

@@ -142,3 +142,14 @@ def test_help_describes_commands(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for word in ("call", "tools", "check", "--demo", "--read-only", "OPENAI_ADMIN_KEY"):
         assert word in out
+
+
+def test_every_demo_result_is_labelled_as_demo_data(capsys: pytest.CaptureFixture[str]) -> None:
+    """Single objects too, not only pages and reports: nobody should mistake the sample org for theirs."""
+    _, out, _ = run(capsys, "--demo", "call", "codex_list_projects", "limit=1")
+    project_id = json.loads(out)["data"][0]["id"]
+    code, out, err = run(capsys, "--demo", "call", "codex_get_project", f"project_id={project_id}")
+    assert code == 0, err
+    project = json.loads(out)
+    assert project["id"] == project_id
+    assert project["demo_data"] is True
