@@ -60,8 +60,9 @@ class LoopbackServer:
     and may return a `Fault` to apply instead of the normal answer.
     """
 
-    def __init__(self, simulator: AdminAPISimulator, *, fault: FaultHook | None = None) -> None:
+    def __init__(self, simulator: AdminAPISimulator, *, fault: FaultHook | None = None, port: int = 0) -> None:
         self.simulator = simulator
+        self.port = port
         self.fault = fault
         self.delay_s: float = 0.0
         self.request_count = 0
@@ -87,8 +88,8 @@ class LoopbackServer:
         self.stop()
 
     def start(self) -> None:
-        """Bind to a free port and serve in a daemon thread."""
-        server = _QuietServer(("127.0.0.1", 0), _make_handler(self))
+        """Bind to `port` (0: a free one) and serve in a daemon thread."""
+        server = _QuietServer(("127.0.0.1", self.port), _make_handler(self))
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="codex-mcp-loopback", daemon=True
@@ -131,6 +132,8 @@ class _QuietServer(ThreadingHTTPServer):
 def _make_handler(owner: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes; without TCP_NODELAY the body waits ~40 ms for a delayed ACK.
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:
             self._serve()
