@@ -25,6 +25,7 @@ from codex_mcp.errors import (
     APITimeoutError,
     ConfigurationError,
     PaginationError,
+    sentence,
     status_error,
 )
 from codex_mcp.models import (
@@ -325,7 +326,8 @@ async def _page_step(number: int, step: Awaitable[Any]) -> Any:
         return await step
     except AdminAPIError as exc:
         if number > 1:
-            exc.args = (f"{exc.message} (on page {number}; the {number - 1} pages before it were discarded)",)
+            earlier = "the page before it was" if number == 2 else f"the {number - 1} pages before it were"
+            exc.args = (f"{exc.message} (on page {number}; {earlier} discarded)",)
         raise
 
 
@@ -365,14 +367,13 @@ def _retry_after_seconds(value: str | None) -> float | None:
 
 
 def _with_attempts(error: AdminAPIError, attempts: int, note: str | None = None) -> AdminAPIError:
+    """Say how many attempts were made (status errors already say so when built) and why retrying stopped."""
     if isinstance(error, APIStatusError):
         error.attempts = attempts
-        if attempts > 1 and "Gave up after" not in error.message:
-            error.args = (f"{error.message} (gave up after {attempts} attempts)",)
-    elif attempts > 1:
-        error.args = (f"{error.message} Gave up after {attempts} attempts.",)
+    if attempts > 1 and "Gave up after" not in error.message:
+        error.args = (sentence(error.message, f"Gave up after {attempts} attempts."),)
     if note:
-        error.args = (f"{error.message} ({note})",)
+        error.args = (sentence(error.message, f"Stopped: {note}."),)
     return error
 
 

@@ -45,7 +45,7 @@ class ConfigurationError(AdminAPIError):
 class APIConnectionError(AdminAPIError):
     """The API could not be reached (DNS, refused connection, TLS, dropped connection)."""
 
-    hint = "Check the network and OPENAI_BASE_URL; the request was retried before giving up."
+    hint = "Check the network and OPENAI_BASE_URL, then call again."
 
 
 class APITimeoutError(APIConnectionError):
@@ -155,17 +155,24 @@ def status_error(response: httpx.Response, *, attempts: int) -> APIStatusError:
     api_message, code, param = _error_body(response)
     request = response.request
     where = f"{request.method} {request.url.path}"
-    text = f"OpenAI API error {status} on {where}: {api_message}"
+    head = f"OpenAI API error {status} on {where}"
     if code:
-        text += f" (code: {code})"
+        head += f" (code: {code})"
     if param:
-        text += f" (param: {param})"
+        head += f" (param: {param})"
+    text = f"{head}: {api_message}"
     if attempts > 1:
-        text += f". Gave up after {attempts} attempts"
+        text = sentence(text, f"Gave up after {attempts} attempts")
     if request_id:
-        text += f". Request id: {request_id}"
+        text = sentence(text, f"Request id: {request_id}")
     cls = _STATUS_CLASSES.get(status, InternalServerError if status >= 500 else APIStatusError)
     return cls(text, status_code=status, request_id=request_id, code=code, param=param, attempts=attempts)
+
+
+def sentence(text: str, more: str) -> str:
+    """Append a sentence, adding a full stop only where the text has none."""
+    text = text.rstrip()
+    return f"{text} {more}" if text.endswith((".", "!", "?")) else f"{text}. {more}"
 
 
 def _error_body(response: httpx.Response) -> tuple[str, str | None, str | None]:

@@ -14,6 +14,7 @@ _EMAIL = re.compile(
     r"[^@\s\x00-\x1f\"<>,;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+"
 )
 _CURSOR = re.compile(r"[A-Za-z0-9_\-=+/.:]{1,512}")
+_EVENT_TYPE = re.compile(r"[a-z_]{1,50}(\.[a-z_]{1,50}){1,4}")
 _FILTER_VALUE = re.compile(r"[^\x00-\x1f\x7f]{1,256}")
 MAX_FILTER_VALUES = 100
 
@@ -55,6 +56,25 @@ def _not_a_boolean(value: object) -> object:
     return value
 
 
+def _event_type(value: str) -> str:
+    if not _EVENT_TYPE.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an audit-log event type: types are lowercase words joined by dots, such as "
+            "'api_key.created', 'user.added' or 'login.failed'"
+        )
+    return value
+
+
+def printable_name(value: str) -> str:
+    """A display name: trimmed, not empty, no control characters, at most 200 characters."""
+    value = value.strip()
+    if not value:
+        raise ValueError("the name is empty; give 1-200 printable characters")
+    if not _FILTER_VALUE.fullmatch(value) or len(value) > 200:
+        raise ValueError("the name must be 1-200 characters with no control characters (newlines, tabs, ...)")
+    return value
+
+
 def _one_or_many(value: object) -> object:
     """Accept a single string where a list is expected: models often send 'proj_x' for ['proj_x']."""
     return [value] if isinstance(value, str) else value
@@ -83,7 +103,7 @@ Models = Annotated[
 ]
 Emails = Annotated[list[Email] | None, *_ListChecks, Field(description="Only include these email addresses.")]
 EventTypes = Annotated[
-    list[Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$", max_length=100)]] | None,
+    list[Annotated[str, AfterValidator(_event_type)]] | None,
     *_ListChecks,
     Field(
         description=(

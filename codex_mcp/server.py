@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -75,6 +76,8 @@ class CodexServer(MCPServer[AppState]):
                 f"{name} changes the organization and is disabled: this server runs in read-only mode "
                 "(CODEX_MCP_READ_ONLY=1 or --read-only). Unset it to allow changes."
             )
+        if unknown := self._unknown_arguments(name, arguments):
+            raise ToolError(unknown)
         try:
             result = await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
@@ -89,6 +92,22 @@ class CodexServer(MCPServer[AppState]):
                 raise ToolError(describe_validation_error(name, exc.__cause__)) from exc.__cause__
             raise
         return mark_demo(result) if self._demo else result
+
+    def _unknown_arguments(self, name: str, arguments: dict[str, Any]) -> str | None:
+        """Refuse misspelt argument names ('limt'): the SDK would silently drop them and use defaults."""
+        schema = self._tool_input_schema(name)
+        if schema is None:
+            return None
+        known = list(schema.get("properties", {}))
+        extra = [key for key in arguments if key not in known]
+        if not extra:
+            return None
+        lines = [f"Invalid arguments for {name}; nothing was sent:"]
+        for key in extra:
+            close = difflib.get_close_matches(key, known, n=1)
+            lines.append(f"- {key}: unknown argument" + (f"; did you mean {close[0]!r}?" if close else ""))
+        lines.append(f"Known arguments: {', '.join(known)}.")
+        return "\n".join(lines)
 
 
 def mark_demo(result: Any) -> Any:

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     connect_timeout_s: float = Field(10.0, gt=0, le=300, validation_alias="CODEX_MCP_CONNECT_TIMEOUT")
     read_timeout_s: float = Field(60.0, gt=0, le=600, validation_alias="CODEX_MCP_READ_TIMEOUT")
     max_retries: int = Field(3, ge=0, le=10, validation_alias="CODEX_MCP_MAX_RETRIES")
-    request_deadline_s: float = Field(120.0, gt=0, le=3600, validation_alias="CODEX_MCP_REQUEST_DEADLINE")
+    request_deadline_s: float = Field(60.0, gt=0, le=3600, validation_alias="CODEX_MCP_REQUEST_DEADLINE")
     backoff_initial_s: float = Field(0.5, ge=0, le=60, validation_alias="CODEX_MCP_BACKOFF_INITIAL")
     backoff_max_s: float = Field(8.0, ge=0, le=300, validation_alias="CODEX_MCP_BACKOFF_MAX")
     max_concurrency: int = Field(8, ge=1, le=64, validation_alias="CODEX_MCP_MAX_CONCURRENCY")

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field
 
 from codex_mcp.models import Project
-from codex_mcp.params import After, Limit, ProjectId
+from codex_mcp.params import After, Limit, ProjectId, printable_name
 from codex_mcp.results import ProjectApiKeyList, ProjectList, ServiceAccountList
 from codex_mcp.state import app_state
 
 ProjectName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"),
+    AfterValidator(printable_name),
     Field(description="The project's name as it appears in reports (1-200 printable characters)."),
 ]
 

@@ -26,10 +26,11 @@ def _window(start_time: int | str, end_time: int | str | None, bucket_width: str
     start, end = resolve_range(start_time, end_time)
     count = bucket_count(start, end, bucket_width)
     if count > MAX_BUCKETS[bucket_width]:
-        span = MAX_BUCKETS[bucket_width] * BUCKET_SECONDS[bucket_width] // 86400
+        seconds = MAX_BUCKETS[bucket_width] * BUCKET_SECONDS[bucket_width]
+        span = f"{seconds // 86400} days" if seconds >= 2 * 86400 else f"{seconds // 3600} hours"
         raise InvalidArgumentError(
             f"{iso(start)} to {iso(end)} at bucket_width '{bucket_width}' is {count} buckets; at most "
-            f"{MAX_BUCKETS[bucket_width]} ({span} days) per call. Use a wider bucket_width or a shorter range."
+            f"{MAX_BUCKETS[bucket_width]} ({span}) per call. Use a wider bucket_width or a shorter range."
         )
     return start, end
 
