@@ -195,7 +195,7 @@ class AdminClient:
             await self._sleep(delay)
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self._settings.backoff_max_s, self._settings.backoff_initial_s * 2 ** (attempt - 1))
+        ceiling = min(self._settings.backoff_max_s, self._settings.backoff_initial_s * 2.0 ** (attempt - 1))
         return ceiling * (0.5 + random.random() / 2)
 
     # ---- paging ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 from pydantic import Field
 
@@ -22,7 +22,7 @@ class PageResult(Lean, Generic[ItemT]):
     demo_data: bool | None = Field(None, description="True when the data comes from the built-in demo organization.")
 
     @classmethod
-    def of(cls, page: Page[ItemT], *, demo: bool = False) -> PageResult[ItemT]:
+    def of(cls, page: Page[ItemT], *, demo: bool = False) -> Self:
         return cls(
             data=page.items,
             count=len(page.items),

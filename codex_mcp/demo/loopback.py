@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -163,7 +164,7 @@ def _make_handler(owner: LoopbackServer) -> type[BaseHTTPRequestHandler]:
         def _rebuild_request(self) -> httpx.Request:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
-            host = self.headers.get("host") or f"127.0.0.1:{self.server.server_address[1]}"
+            host = self.headers.get("host") or urlsplit(owner.base_url).netloc
             return httpx.Request(
                 self.command, f"http://{host}{self.path}", headers=list(self.headers.items()), content=body
             )

@@ -982,7 +982,7 @@ class SampleOrg:
                 out.append((p.archived_at, "project.archived", _parts(actor, p, p.id)))
         for key in self.api_keys:
             project = self.project(key.project_id)
-            data = {"scopes": ["api.all"]}
+            data: dict[str, Any] = {"scopes": ["api.all"]}
             out.append(
                 (
                     key.created_at,
@@ -1035,7 +1035,7 @@ class SampleOrg:
             ]
         if event_type == "api_key.updated":
             actor = self._key_actor(key) if rng.random() < 0.3 else session
-            changes = {"scopes": rng.choice((["api.model.request"], ["api.all"], ["api.model.read"]))}
+            changes: dict[str, Any] = {"scopes": rng.choice((["api.model.request"], ["api.all"], ["api.model.read"]))}
             return [(ts, event_type, _parts(actor, project, key.id, changes=changes))]
         if event_type == "project.updated":
             return [

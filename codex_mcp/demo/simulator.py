@@ -276,7 +276,7 @@ def _key_function(indices: Sequence[int]) -> Callable[[Record], tuple[int, ...]]
     if len(indices) == 1:
         i = indices[0]
         return lambda row: (row[i],)
-    return itemgetter(*indices)  # type: ignore[return-value]
+    return itemgetter(*indices)
 
 
 # --------------------------------------------------------------------------- the simulator
