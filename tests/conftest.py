@@ -18,6 +18,35 @@ from codex_mcp.settings import Settings
 TEST_KEY = "sk-admin-TESTKEY0123456789abcdefXYZ"
 BASE_URL = "https://api.openai.com/v1"
 SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "openai" / "openapi-organization.json"
+READ_TOOLS = {  # the 13 tools that only read
+    "codex_get_completions_usage",
+    "codex_get_cost_breakdown",
+    "codex_get_embeddings_usage",
+    "codex_get_code_interpreter_usage",
+    "codex_list_users",
+    "codex_get_user",
+    "codex_list_invites",
+    "codex_list_projects",
+    "codex_get_project",
+    "codex_list_project_api_keys",
+    "codex_list_audit_events",
+    "codex_list_service_accounts",
+    "codex_get_normalized_metrics",
+}
+WRITE_TOOLS = {"codex_modify_user", "codex_delete_user", "codex_create_invite", "codex_create_project"}
+
+
+def find_nulls(value: Any, where: str = "") -> list[str]:
+    """Paths of every null inside a result (results should carry none)."""
+    if value is None:
+        return [where or "(root)"]
+    if isinstance(value, dict):
+        return [n for k, v in value.items() for n in find_nulls(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [n for i, v in enumerate(value) for n in find_nulls(v, f"{where}[{i}]")]
+    return []
+
+
 ENV_VARS = [
     "OPENAI_ADMIN_KEY",
     "OPENAI_BASE_URL",

@@ -16,29 +16,13 @@ from mcp.types import Tool
 
 from codex_mcp.server import create_server
 from codex_mcp.settings import Settings
-from tests.conftest import TEST_KEY, call_tool, make_settings, result_text
+from tests.conftest import READ_TOOLS, TEST_KEY, WRITE_TOOLS, call_tool, make_settings, result_text
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 REGENERATE = "UPDATE_SNAPSHOTS=1 pytest tests/test_server.py"
 
-READ_TOOLS = {
-    "codex_get_completions_usage",
-    "codex_get_cost_breakdown",
-    "codex_get_embeddings_usage",
-    "codex_get_code_interpreter_usage",
-    "codex_list_users",
-    "codex_get_user",
-    "codex_list_invites",
-    "codex_list_projects",
-    "codex_get_project",
-    "codex_list_project_api_keys",
-    "codex_list_audit_events",
-    "codex_list_service_accounts",
-    "codex_get_normalized_metrics",
-}
 DESTRUCTIVE_TOOLS = {"codex_modify_user", "codex_delete_user"}
-CREATE_TOOLS = {"codex_create_invite", "codex_create_project"}
-WRITE_TOOLS = DESTRUCTIVE_TOOLS | CREATE_TOOLS
+CREATE_TOOLS = WRITE_TOOLS - DESTRUCTIVE_TOOLS
 ALL_TOOLS = READ_TOOLS | WRITE_TOOLS
 
 # Valid arguments for each write tool, so a refusal can only come from read-only mode.

@@ -28,7 +28,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.types import CallToolResult
 
 from codex_mcp.demo import Fault, LoopbackServer
-from tests.conftest import result_text
+from tests.conftest import READ_TOOLS, WRITE_TOOLS, result_text
 from tests.loopback import running_loopback
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,22 +38,6 @@ ADMIN_KEY = f"sk-admin-{CANARY}{SECRET_PART}"
 PROJECT_KEY = f"sk-proj-{CANARY}{SECRET_PART}"
 ECHO_401_USER = "user-echoes401"  # the loopback API answers this user with a 401 that echoes the Authorization header
 
-READ_TOOLS = {
-    "codex_get_completions_usage",
-    "codex_get_cost_breakdown",
-    "codex_get_embeddings_usage",
-    "codex_get_code_interpreter_usage",
-    "codex_list_users",
-    "codex_get_user",
-    "codex_list_invites",
-    "codex_list_projects",
-    "codex_get_project",
-    "codex_list_project_api_keys",
-    "codex_list_service_accounts",
-    "codex_list_audit_events",
-    "codex_get_normalized_metrics",
-}
-WRITE_TOOLS = {"codex_modify_user", "codex_delete_user", "codex_create_invite", "codex_create_project"}
 LOG_LINE = re.compile(r" DEBUG codex_mcp\.client: (GET|POST|DELETE) (/organization/\S*) -> (\d{3}) \(\d+ ms\)$")
 
 

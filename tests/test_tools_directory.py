@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import BASE_URL, TEST_KEY, call_tool, make_settings, result_text
+from tests.conftest import BASE_URL, TEST_KEY, call_tool, find_nulls, make_settings, result_text
 
 ADDED_AT = 1711471533  # the spec examples' timestamp
 ADDED_AT_ISO = "2024-03-26T16:45:33Z"
@@ -63,16 +63,6 @@ def api_error(status: int, message: str, request_id: str = "req_abc123", **error
         "json": {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None, **error}},
         "headers": {"x-request-id": request_id},
     }
-
-
-def find_nulls(value: Any, where: str = "") -> list[str]:
-    if value is None:
-        return [where or "(root)"]
-    if isinstance(value, dict):
-        return [n for k, v in value.items() for n in find_nulls(v, f"{where}.{k}")]
-    if isinstance(value, list):
-        return [n for i, v in enumerate(value) for n in find_nulls(v, f"{where}[{i}]")]
-    return []
 
 
 def sent(request: httpx.Request, method: str, path: str) -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import BASE_URL, TEST_KEY, call_tool, make_settings, result_text
+from tests.conftest import BASE_URL, TEST_KEY, call_tool, find_nulls, make_settings, result_text
 
 DAY = 86400
 NOV_1 = 1730419200  # 2024-11-01T00:00:00Z, the start_time of the spec's examples
@@ -73,16 +73,6 @@ def add_projects(httpx_mock: HTTPXMock, names: dict[str, str]) -> None:
 def assert_projects_lookup(httpx_mock: HTTPXMock) -> None:
     [lookup] = httpx_mock.get_requests(url=PROJECTS_URL)
     assert pairs(lookup) == [("include_archived", "true"), ("limit", "100")]
-
-
-def find_nulls(value: Any, where: str = "") -> list[str]:
-    if value is None:
-        return [where or "(root)"]
-    if isinstance(value, dict):
-        return [n for k, v in value.items() for n in find_nulls(v, f"{where}.{k}")]
-    if isinstance(value, list):
-        return [n for i, v in enumerate(value) for n in find_nulls(v, f"{where}[{i}]")]
-    return []
 
 
 def assert_get(request: httpx.Request, path: str) -> None:
