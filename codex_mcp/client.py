@@ -9,8 +9,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -30,13 +29,16 @@ from codex_mcp.errors import (
 )
 from codex_mcp.models import (
     AuditEvent,
+    BucketSeries,
     Invite,
     ListPage,
+    Page,
     Project,
     ProjectApiKey,
     ServiceAccount,
     UsageBucket,
     UsagePage,
+    UsageQuery,
     User,
     UserDeleted,
 )
@@ -47,29 +49,20 @@ log = logging.getLogger("codex_mcp.client")
 
 Query = Sequence[tuple[str, str]]
 ModelT = TypeVar("ModelT", bound=BaseModel)
+PageCallback = Callable[[int], Awaitable[None]]
+UsageSource = Literal["completions", "embeddings", "code_interpreter_sessions", "costs"]
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 MAX_PAGES = 2000
 USAGE_PAGE_LIMITS = {"1d": 31, "1h": 168, "1m": 1440}
 COSTS_PAGE_LIMIT = 180
+USAGE_PATHS = {
+    "completions": "/organization/usage/completions",
+    "embeddings": "/organization/usage/embeddings",
+    "code_interpreter_sessions": "/organization/usage/code_interpreter_sessions",
+    "costs": "/organization/costs",
+}
 LIST_PAGE_LIMIT = 100
-
-
-@dataclass(frozen=True)
-class Page(Generic[ModelT]):
-    """One page of a list endpoint: its items and the cursor for the next page (None when there is none)."""
-
-    items: list[ModelT]
-    has_more: bool
-    next_after: str | None
-
-
-@dataclass(frozen=True)
-class BucketSeries:
-    """Every bucket of a usage or costs query, gathered from all its pages."""
-
-    buckets: list[UsageBucket]
-    pages: int
 
 
 def encode_query(pairs: Query) -> str:
@@ -168,9 +161,14 @@ class AdminClient:
             attempt += 1
             retry_after: float | None = None
             started = time.monotonic()
+            remaining = max(deadline - started, 0.001)
+            # No attempt may outlast the deadline: it bounds the whole request, retries and waits included.
+            timeout = httpx.Timeout(
+                min(self._settings.read_timeout_s, remaining), connect=min(self._settings.connect_timeout_s, remaining)
+            )
             try:
                 async with self._slots:
-                    response = await self._http.request(method, url, headers=headers, content=content)
+                    response = await self._http.request(method, url, headers=headers, content=content, timeout=timeout)
             except httpx.TimeoutException as exc:
                 error: AdminAPIError = APITimeoutError(f"{method} {path} timed out ({type(exc).__name__}).")
                 retryable = retry_everything or isinstance(exc, httpx.ConnectTimeout)
@@ -182,11 +180,16 @@ class AdminClient:
                 log.debug("%s %s -> %s (%.0f ms)", method, path, response.status_code, elapsed_ms)
                 if response.is_success:
                     return _parse_json(response, method, path)
-                error = status_error(response, attempts=attempt)
+                error = status_error(response)
                 status = response.status_code
+                if status == 404 and method == "DELETE" and attempt > 1:
+                    note = "An earlier attempt got no answer and may already have deleted it: list to check."
+                    error.args = (sentence(error.message, note),)
                 retryable = status in RETRY_STATUSES and (retry_everything or status == 429)
                 retry_after = _retry_after_seconds(response.headers.get("retry-after"))
-            if not retryable or attempt > self._settings.max_retries:
+            if not retryable:
+                raise _with_attempts(error, attempt, exhausted=False)
+            if attempt > self._settings.max_retries:
                 raise _with_attempts(error, attempt)
             delay = retry_after if retry_after is not None else self._backoff(attempt)
             if time.monotonic() + delay > deadline:
@@ -209,7 +212,10 @@ class AdminClient:
             params.append(("after", after))
         raw = _validate(ListPage, await self.request("GET", path, query=params), path)
         items = [_validate(model, item, path) for item in raw.data]
-        next_after = raw.last_id or (str(raw.data[-1].get("id")) if raw.data else None)
+        last_item_id = raw.data[-1].get("id") if raw.data else None
+        next_after = raw.last_id or (last_item_id if isinstance(last_item_id, str) else None)
+        if raw.has_more and (not next_after or next_after == after):
+            raise PaginationError(f"{path} said has_more but gave no new cursor to continue from.")
         return Page(items, raw.has_more, next_after if raw.has_more else None)
 
     async def list_all(self, path: str, model: type[ModelT], *, query: Query = ()) -> list[ModelT]:
@@ -228,7 +234,9 @@ class AdminClient:
             after = page.next_after
         raise PaginationError(f"{path} returned more than {MAX_PAGES} pages; stopped.")
 
-    async def buckets(self, path: str, query: Query, *, page_limit: int) -> BucketSeries:
+    async def fetch_all_buckets(
+        self, path: str, query: Query, *, page_limit: int, on_page: PageCallback | None = None
+    ) -> BucketSeries:
         """Fetch every bucket of a usage or costs query, following `next_page` to the end."""
         buckets: list[UsageBucket] = []
         cursor: str | None = None
@@ -240,8 +248,10 @@ class AdminClient:
             raw = await _page_step(number, self.request("GET", path, query=params))
             page = _validate(UsagePage, raw, path)
             buckets.extend(page.data)
+            if on_page is not None:
+                await on_page(number)
             if not page.has_more:
-                return BucketSeries(buckets, number)
+                return BucketSeries(path, buckets, number)
             if not page.next_page or page.next_page in seen:
                 raise PaginationError(f"{path} said has_more but gave no new next_page after page {number}.")
             seen.add(page.next_page)
@@ -250,47 +260,57 @@ class AdminClient:
 
     # ---- typed endpoints ------------------------------------------------------------------------------------
 
-    async def usage(self, kind: str, query: Query, *, bucket_width: str) -> BucketSeries:
-        """Usage buckets from /organization/usage/{kind} (completions, embeddings, code_interpreter_sessions)."""
-        return await self.buckets(
-            f"/organization/usage/{kind}", query, page_limit=USAGE_PAGE_LIMITS.get(bucket_width, 31)
-        )
+    async def usage(
+        self, source: UsageSource, query: UsageQuery, *, on_page: PageCallback | None = None
+    ) -> BucketSeries:
+        """Every bucket of a usage query (completions, embeddings, code_interpreter_sessions) or of costs."""
+        path = USAGE_PATHS[source]
+        limit = COSTS_PAGE_LIMIT if source == "costs" else USAGE_PAGE_LIMITS[query.bucket_width]
+        return await self.fetch_all_buckets(path, _usage_params(query), page_limit=limit, on_page=on_page)
 
     async def costs(self, query: Query) -> BucketSeries:
-        """Daily cost buckets from /organization/costs."""
-        return await self.buckets("/organization/costs", query, page_limit=COSTS_PAGE_LIMIT)
+        """Daily cost buckets from /organization/costs, for a raw query (the CLI's probes and tests)."""
+        return await self.fetch_all_buckets(USAGE_PATHS["costs"], query, page_limit=COSTS_PAGE_LIMIT)
 
     async def list_users(self, *, limit: int, after: str | None, emails: Sequence[str] = ()) -> Page[User]:
+        """One page of organization members, optionally only those with the given emails."""
         return await self.list_page(
             "/organization/users", User, limit=limit, after=after, query=[("emails", e) for e in emails]
         )
 
     async def all_users(self) -> list[User]:
+        """Every organization member, all pages."""
         return await self.list_all("/organization/users", User)
 
     async def get_user(self, *, user_id: str) -> User:
+        """One member by id."""
         return _validate(User, await self.request("GET", f"/organization/users/{path_id(user_id)}"), "user")
 
     async def modify_user(self, *, user_id: str, role: str) -> User:
+        """Set a member's organization role (idempotent, so retried like a GET)."""
         raw = await self.request(
             "POST", f"/organization/users/{path_id(user_id)}", body={"role": role}, idempotent=True
         )
         return _validate(User, raw, "user")
 
     async def delete_user(self, *, user_id: str) -> UserDeleted:
+        """Remove a member from the organization."""
         raw = await self.request("DELETE", f"/organization/users/{path_id(user_id)}")
         return _validate(UserDeleted, raw, "user deletion")
 
     async def list_invites(self, *, limit: int, after: str | None) -> Page[Invite]:
+        """One page of invites."""
         return await self.list_page("/organization/invites", Invite, limit=limit, after=after)
 
     async def create_invite(self, *, email: str, role: str, projects: list[dict[str, str]] | None) -> Invite:
+        """Invite someone; `projects=None` leaves the field out (the default project), `[]` sends it empty."""
         body: dict[str, Any] = {"email": email, "role": role}
         if projects is not None:
             body["projects"] = projects
         return _validate(Invite, await self.request("POST", "/organization/invites", body=body), "invite")
 
     async def list_projects(self, *, limit: int, after: str | None, include_archived: bool) -> Page[Project]:
+        """One page of projects."""
         query = [("include_archived", flag(include_archived))] if include_archived else []
         return await self.list_page("/organization/projects", Project, limit=limit, after=after, query=query)
 
@@ -299,25 +319,74 @@ class AdminClient:
         return await self.list_all("/organization/projects", Project, query=[("include_archived", "true")])
 
     async def get_project(self, *, project_id: str) -> Project:
+        """One project by id."""
         raw = await self.request("GET", f"/organization/projects/{path_id(project_id)}")
         return _validate(Project, raw, "project")
 
     async def create_project(self, *, name: str) -> Project:
+        """Create a project (not retried unless provably unprocessed, so never duplicated)."""
         return _validate(Project, await self.request("POST", "/organization/projects", body={"name": name}), "project")
 
     async def list_project_api_keys(
         self, *, project_id: str, limit: int, after: str | None, owner_project_access: str | None
     ) -> Page[ProjectApiKey]:
+        """One page of a project's API keys."""
         query = [("owner_project_access", owner_project_access)] if owner_project_access else []
         path = f"/organization/projects/{path_id(project_id)}/api_keys"
         return await self.list_page(path, ProjectApiKey, limit=limit, after=after, query=query)
 
     async def list_service_accounts(self, *, project_id: str, limit: int, after: str | None) -> Page[ServiceAccount]:
+        """One page of a project's service accounts."""
         path = f"/organization/projects/{path_id(project_id)}/service_accounts"
         return await self.list_page(path, ServiceAccount, limit=limit, after=after)
 
-    async def list_audit_events(self, *, limit: int, after: str | None, query: Query) -> Page[AuditEvent]:
+    async def list_audit_events(
+        self,
+        *,
+        limit: int,
+        after: str | None,
+        effective_at_gte: int | None = None,
+        effective_at_lt: int | None = None,
+        project_ids: Sequence[str] = (),
+        event_types: Sequence[str] = (),
+        actor_ids: Sequence[str] = (),
+        actor_emails: Sequence[str] = (),
+        resource_ids: Sequence[str] = (),
+        tenant_only: bool | None = None,
+    ) -> Page[AuditEvent]:
+        """One page of audit-log events, newest first (filters use the API's `name[]` and `effective_at[op]` forms)."""
+        query: list[tuple[str, str]] = []
+        if effective_at_gte is not None:
+            query.append(("effective_at[gte]", str(effective_at_gte)))
+        if effective_at_lt is not None:
+            query.append(("effective_at[lt]", str(effective_at_lt)))
+        for name, values in (
+            ("project_ids[]", project_ids),
+            ("event_types[]", event_types),
+            ("actor_ids[]", actor_ids),
+            ("actor_emails[]", actor_emails),
+            ("resource_ids[]", resource_ids),
+        ):
+            query.extend((name, value) for value in values)
+        if tenant_only is not None:
+            query.append(("tenant_only", flag(tenant_only)))
         return await self.list_page("/organization/audit_logs", AuditEvent, limit=limit, after=after, query=query)
+
+
+def _usage_params(query: UsageQuery) -> list[tuple[str, str]]:
+    """A UsageQuery in the API's query syntax: arrays as repeated names, booleans as true/false."""
+    params = [
+        ("start_time", str(query.start_time)),
+        ("end_time", str(query.end_time)),
+        ("bucket_width", query.bucket_width),
+    ]
+    for name, value in query.filters.items():
+        if isinstance(value, bool):
+            params.append((name, flag(value)))
+        elif value:
+            params.extend((name, item) for item in value)
+    params.extend(("group_by", field) for field in query.group_by)
+    return params
 
 
 async def _page_step(number: int, step: Awaitable[Any]) -> Any:
@@ -366,12 +435,15 @@ def _retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
-def _with_attempts(error: AdminAPIError, attempts: int, note: str | None = None) -> AdminAPIError:
-    """Say how many attempts were made (status errors already say so when built) and why retrying stopped."""
+def _with_attempts(
+    error: AdminAPIError, attempts: int, *, exhausted: bool = True, note: str | None = None
+) -> AdminAPIError:
+    """Say how many attempts were made, and why retrying stopped."""
     if isinstance(error, APIStatusError):
         error.attempts = attempts
-    if attempts > 1 and "Gave up after" not in error.message:
-        error.args = (sentence(error.message, f"Gave up after {attempts} attempts."),)
+    if attempts > 1:
+        done = f"Gave up after {attempts} attempts." if exhausted else f"Failed after {attempts} attempts."
+        error.args = (sentence(error.message, done),)
     if note:
         error.args = (sentence(error.message, f"Stopped: {note}."),)
     return error

@@ -148,7 +148,7 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(response: httpx.Response, *, attempts: int) -> APIStatusError:
+def status_error(response: httpx.Response) -> APIStatusError:
     """Build the error for an HTTP error response, keeping the API's own message, code and request id."""
     status = response.status_code
     request_id = response.headers.get("x-request-id")
@@ -161,12 +161,10 @@ def status_error(response: httpx.Response, *, attempts: int) -> APIStatusError:
     if param:
         head += f" (param: {param})"
     text = f"{head}: {api_message}"
-    if attempts > 1:
-        text = sentence(text, f"Gave up after {attempts} attempts")
     if request_id:
         text = sentence(text, f"Request id: {request_id}")
     cls = _STATUS_CLASSES.get(status, InternalServerError if status >= 500 else APIStatusError)
-    return cls(text, status_code=status, request_id=request_id, code=code, param=param, attempts=attempts)
+    return cls(text, status_code=status, request_id=request_id, code=code, param=param)
 
 
 def sentence(text: str, more: str) -> str:

@@ -8,8 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from codex_mcp.client import BucketSeries
-from codex_mcp.models import Lean, User
+from codex_mcp.models import BucketSeries, Lean, User
 from codex_mcp.timeparse import iso, iso_date
 
 UNAVAILABLE_FIELDS = [
@@ -23,11 +22,11 @@ UNAVAILABLE_FIELDS = [
     "usage_by_editor",
 ]
 DERIVATIONS = {
-    "total_seats": "organization members: every page of GET /organization/users",
-    "active_seats": "distinct user_ids with completions usage (num_model_requests > 0) in the period; usage by "
-    "service-account keys has no user_id and is not counted",
-    "inactive_seats": "members with no completions usage in the period",
-    "seat_utilization_pct": "active members / total_seats * 100",
+    "total_seats": "organization members (every page of GET /organization/users), service accounts excluded",
+    "active_seats": "members with completions usage (num_model_requests > 0) in the period; usage by "
+    "service-account keys has no user_id and is not counted. If the member list failed: distinct user_ids",
+    "inactive_seats": "members with no completions usage in the period (total_seats - active_seats)",
+    "seat_utilization_pct": "active_seats / total_seats * 100",
     "daily_active_users": "mean over the UTC days of the period of distinct user_ids with usage that day",
     "total_chat_interactions": "sum of num_model_requests over all completions usage",
     "total_cost_usd": "sum of amount.value (US dollars) over all daily cost buckets",
@@ -77,7 +76,7 @@ def compute_metrics(
     usage: BucketSeries | BaseException,
     costs: BucketSeries | BaseException,
     members: list[User] | BaseException,
-    demo: bool = False,
+    scope: dict[str, Any] | None = None,
 ) -> CodingToolMetrics:
     """Combine the three sources; a failed source leaves its fields null and is named in metadata."""
     metrics: dict[str, Any] = {}
@@ -94,8 +93,11 @@ def compute_metrics(
         "acceptances, lines, languages or editors.",
         "derivations": DERIVATIONS,
     }
-    if demo:
-        metadata["demo_data"] = True
+    metadata["scope"] = (
+        {"filters": scope, "note": "usage and costs filtered; seats are organization-wide"}
+        if scope
+        else "organization-wide: all projects, users and API keys"
+    )
 
     active_users: set[str] | None = None
     if isinstance(usage, BaseException):
@@ -172,16 +174,19 @@ def _usage_fields(usage: BucketSeries, metrics: dict[str, Any], metadata: dict[s
 def _seat_fields(
     members: list[User], active_users: set[str] | None, metrics: dict[str, Any], metadata: dict[str, Any]
 ) -> None:
-    member_ids = {member.id for member in members}
+    member_ids = {member.id for member in members if not member.is_service_account}
     metrics["total_seats"] = len(member_ids)
+    if excluded := len(members) - len(member_ids):
+        metadata["service_account_members_excluded"] = excluded
     if active_users is None:
         return
     active_members = active_users & member_ids
-    metrics["inactive_seats"] = len(member_ids - active_users)
+    metrics["active_seats"] = len(active_members)
+    metrics["inactive_seats"] = len(member_ids - active_members)
     metrics["seat_utilization_pct"] = round(100 * len(active_members) / len(member_ids), 2) if member_ids else 0.0
-    if former := active_users - member_ids:
+    if former := active_users - {member.id for member in members}:
         metadata["active_non_members"] = len(former)
-        metadata["active_non_members_note"] = "user_ids with usage who are no longer members (counted as active)"
+        metadata["active_non_members_note"] = "user_ids with usage that are not current members (not seats)"
 
 
 def _amount(result: dict[str, Any]) -> Decimal:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
@@ -42,6 +44,8 @@ class User(ApiObject):
     role: str | None = Field(None, description="`owner` or `reader`.")
     added_at: int | None = Field(None, description="When the user joined, Unix seconds.")
     added_at_iso: str | None = Field(None, description="`added_at` as ISO-8601 UTC.")
+    created: int | None = Field(None, description="When the user account was created, Unix seconds.")
+    created_iso: str | None = None
     is_default: bool | None = None
     is_service_account: bool | None = None
     api_key_last_used_at: int | None = None
@@ -146,7 +150,7 @@ class AuditEvent(ApiObject):
     def _lift_details(cls, raw: Any) -> Any:
         if isinstance(raw, dict) and isinstance(raw.get("type"), str) and raw["type"] in raw:
             raw = dict(raw)
-            raw["details"] = raw.pop(raw["type"])
+            raw["details"] = raw.pop(raw["type"]) or None
         if isinstance(raw, dict) and raw.get("actor_summary") is None:
             raw = {**raw, "actor_summary": _actor_summary(raw.get("actor"))}
         return raw
@@ -199,3 +203,35 @@ class UsagePage(BaseModel):
     data: list[UsageBucket]
     has_more: bool = False
     next_page: str | None = None
+
+
+ItemT = TypeVar("ItemT")
+
+
+@dataclass(frozen=True)
+class Page(Generic[ItemT]):
+    """One page of a list endpoint: its items and the cursor for the next page (None when there is none)."""
+
+    items: list[ItemT]
+    has_more: bool
+    next_after: str | None
+
+
+@dataclass(frozen=True)
+class UsageQuery:
+    """What to ask a usage or costs endpoint for: a [start, end) range, bucket width, grouping and filters."""
+
+    start_time: int
+    end_time: int
+    bucket_width: str = "1d"
+    group_by: Sequence[str] = ()
+    filters: Mapping[str, Sequence[str] | bool | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BucketSeries:
+    """Every bucket of a usage or costs query, gathered from all its pages."""
+
+    source: str
+    buckets: list[UsageBucket]
+    pages: int

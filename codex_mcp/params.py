@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -123,8 +123,25 @@ EndTime = Annotated[
     BeforeValidator(_not_a_boolean),
     Field(
         description=(
-            "End of the range, exclusive; same forms as start_time. Default: now, or the end of the named period "
-            "given as start_time (start_time='last month' alone covers all of last month)."
+            "End of the range, EXCLUSIVE; same forms as start_time. A date means 00:00 UTC of that day, so all of "
+            "October is start_time='2026-10-01', end_time='2026-11-01'. A named period means its end "
+            "(end_time='yesterday' is 00:00 today). Default: now, or the end of the named period given as "
+            "start_time (start_time='last month' alone covers all of last month)."
+        )
+    ),
+]
+GroupT = TypeVar("GroupT")
+GroupBy = Annotated[
+    list[GroupT] | None,
+    *_ListChecks,
+    Field(description="Group by these fields (any combination); totals per group come back in `groups`."),
+]
+IncludeGroupRows = Annotated[
+    bool,
+    Field(
+        description=(
+            "Also return each bucket's per-group rows (large: one row per group per bucket). Default false: "
+            "per-bucket totals and per-group totals over the whole range."
         )
     ),
 ]

@@ -46,6 +46,7 @@ def _report(report: dict[str, Any]) -> str:
         lines.append("DEMO DATA from the built-in sample organization")
     metrics = _main_metrics(report["totals"])
     if report.get("groups"):
+        metrics = _main_metrics({key: 0 for group in report["groups"] for key in group["totals"]})
         fields = list(report["group_by"])
         named = any("project_name" in g for g in report["groups"])
         labels = [*fields, "project_name"] if named else fields
@@ -61,8 +62,7 @@ def _report(report: dict[str, Any]) -> str:
     else:
         rows = []
         for bucket in report["buckets"]:
-            sums = {m: sum(r.get(m, 0) for r in bucket["results"]) for m in metrics}
-            rows.append([bucket["start_time_iso"], *(_round(sums[m]) for m in metrics)])
+            rows.append([bucket["start_time_iso"], *(_round(bucket["totals"].get(m, 0)) for m in metrics)])
         lines += ["", table(["bucket start", *metrics], rows)]
     totals = "  ".join(
         f"{k}={_cell(_round(v))}" for k, v in sorted(report["totals"].items(), key=lambda i: _metric_order(i[0]))

@@ -6,8 +6,7 @@ from typing import Generic, Self, TypeVar
 
 from pydantic import Field
 
-from codex_mcp.client import Page
-from codex_mcp.models import AuditEvent, Invite, Lean, Project, ProjectApiKey, ServiceAccount, User
+from codex_mcp.models import AuditEvent, Invite, Lean, Page, Project, ProjectApiKey, ServiceAccount, User
 
 ItemT = TypeVar("ItemT", bound=Lean)
 
@@ -22,14 +21,8 @@ class PageResult(Lean, Generic[ItemT]):
     demo_data: bool | None = Field(None, description="True when the data comes from the built-in demo organization.")
 
     @classmethod
-    def of(cls, page: Page[ItemT], *, demo: bool = False) -> Self:
-        return cls(
-            data=page.items,
-            count=len(page.items),
-            has_more=page.has_more,
-            next_after=page.next_after,
-            demo_data=True if demo else None,
-        )
+    def of(cls, page: Page[ItemT]) -> Self:
+        return cls(data=page.items, count=len(page.items), has_more=page.has_more, next_after=page.next_after)
 
 
 class UserList(PageResult[User]):

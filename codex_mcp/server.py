@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import inspect
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, get_type_hints
 
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, TextContent
 from pydantic import SecretStr, ValidationError
 
 from codex_mcp import __version__
@@ -21,36 +22,22 @@ from codex_mcp.errors import AdminAPIError, InvalidArgumentError
 from codex_mcp.redaction import redact
 from codex_mcp.settings import Settings
 from codex_mcp.state import AppState
-from codex_mcp.tools import audit, invites, metrics, projects, usage, users
+from codex_mcp.tools import ToolSpec, audit, invites, metrics, projects, usage, users
 
 log = logging.getLogger("codex_mcp.server")
 
-TOOL_MODULES = (usage, users, invites, projects, audit, metrics)
-READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
-# Writes: creating is neither destructive nor idempotent; changing a role or removing a member is destructive.
-WRITE_PRESETS = {
-    "codex_create_invite": ToolAnnotations(
-        read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
-    ),
-    "codex_create_project": ToolAnnotations(
-        read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
-    ),
-    "codex_modify_user": ToolAnnotations(
-        read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
-    ),
-    "codex_delete_user": ToolAnnotations(
-        read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
-    ),
-}
+TOOLS: list[ToolSpec] = [spec for module in (usage, users, invites, projects, audit, metrics) for spec in module.TOOLS]
 
-INSTRUCTIONS = """\
-Tools for administering an OpenAI organization through the OpenAI Admin API: usage (tokens, requests) and costs \
-(US dollars), members, invites, projects, project API keys and service accounts, audit logs, and a normalized \
-metrics summary. All times are UTC; time arguments accept Unix seconds, ISO-8601 dates/datetimes, or forms like \
-'7d', 'yesterday', 'this month', 'last month'. Usage and cost tools return every bucket of the range with totals \
-(and per-group totals when grouped). List tools return one page: when has_more is true, call again with \
-after=next_after. Tools that change the organization (role changes, removals, invites, new projects) act at once: \
-confirm with the user first."""
+INSTRUCTIONS = (
+    "Tools for administering an OpenAI organization through the OpenAI Admin API: usage (tokens, requests) and "
+    "costs (US dollars), members, invites, projects, project API keys and service accounts, audit logs, and a "
+    "normalized metrics summary. All times are UTC; time arguments accept Unix seconds, ISO-8601 dates/datetimes, "
+    "or forms like '7d', '3mo', 'yesterday', 'this month', 'last month'; end times are exclusive. Usage and cost "
+    "tools fetch every page and return every bucket of the range with totals (per group when grouped; per project "
+    "with its name). List tools return one page: when has_more is true, call again with after=next_after. Tools "
+    "that change the organization (role changes, removals, invites, new projects) act at once: confirm with the "
+    "user first."
+)
 DEMO_NOTE = (
     "\n\nDEMO MODE: this server answers from a built-in sample organization, not a real OpenAI account. Every "
     "figure is invented demo data; say so when you report it."
@@ -58,15 +45,19 @@ DEMO_NOTE = (
 
 
 class CodexServer(MCPServer[AppState]):
-    """MCPServer whose tool errors always read well: API failures, bad arguments and read-only refusals."""
+    """MCPServer whose tool errors always read well: API failures, bad or unknown arguments, read-only refusals."""
 
-    def __init__(
-        self, *args: Any, write_tools: frozenset[str], read_only: bool, demo: bool = False, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, tools: list[ToolSpec], read_only: bool, demo: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._write_tools = write_tools
         self._read_only = read_only
         self._demo = demo
+        self._write_tools = frozenset(spec.name for spec in tools if not spec.read_only)
+        self._arguments = {spec.name: _argument_names(spec.fn) for spec in tools}
+        for spec in tools:
+            if spec.read_only or not read_only:
+                self.add_tool(
+                    spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True
+                )
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
@@ -95,10 +86,9 @@ class CodexServer(MCPServer[AppState]):
 
     def _unknown_arguments(self, name: str, arguments: dict[str, Any]) -> str | None:
         """Refuse misspelt argument names ('limt'): the SDK would silently drop them and use defaults."""
-        schema = self._tool_input_schema(name)
-        if schema is None:
+        known = self._arguments.get(name)
+        if known is None:
             return None
-        known = list(schema.get("properties", {}))
         extra = [key for key in arguments if key not in known]
         if not extra:
             return None
@@ -115,7 +105,7 @@ def mark_demo(result: Any) -> Any:
     if not isinstance(result, CallToolResult) or result.is_error or not isinstance(result.structured_content, dict):
         return result
     structured = result.structured_content
-    if structured.get("demo_data") or structured.get("metadata", {}).get("demo_data"):
+    if structured.get("demo_data"):
         return result
     marked = {**structured, "demo_data": True}
     text = TextContent(type="text", text=json.dumps(marked, indent=2, ensure_ascii=False))
@@ -141,35 +131,27 @@ def describe_validation_error(tool: str, error: ValidationError) -> str:
 
 def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> CodexServer:
     """Build the server. `transport` answers HTTP in-process (tests); demo settings bring the sample organization."""
-    settings, transport = connection(settings, transport)
+    settings, transport = api_connection(settings, transport)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with AdminClient(settings, transport=transport) as client:
             yield AppState(client=client, settings=settings)
 
-    write_names = frozenset(fn.__name__ for module in TOOL_MODULES for fn, _ in module.WRITE_TOOLS)
-    server = CodexServer(
+    return CodexServer(
         name="codex-mcp",
         title="OpenAI organization admin (codex-mcp)",
         version=__version__,
         instructions=INSTRUCTIONS + (DEMO_NOTE if settings.demo else ""),
         lifespan=lifespan,
         log_level=settings.log_level,
-        write_tools=write_names,
+        tools=TOOLS,
         read_only=settings.read_only,
         demo=settings.demo,
     )
-    for module in TOOL_MODULES:
-        for fn, title in module.READ_TOOLS:
-            _register(server, fn, title, READ)
-        if not settings.read_only:
-            for fn, title in module.WRITE_TOOLS:
-                _register(server, fn, title, WRITE_PRESETS[fn.__name__])
-    return server
 
 
-def connection(
+def api_connection(
     settings: Settings, transport: httpx.AsyncBaseTransport | None = None
 ) -> tuple[Settings, httpx.AsyncBaseTransport | None]:
     """The settings and transport to reach the API with: in demo mode, the simulator and its key."""
@@ -180,5 +162,7 @@ def connection(
     return settings.model_copy(update={"admin_key": SecretStr(DEMO_ADMIN_KEY)}), AdminAPISimulator().transport()
 
 
-def _register(server: MCPServer[AppState], fn: Callable[..., Any], title: str, annotations: ToolAnnotations) -> None:
-    server.add_tool(fn, name=fn.__name__, title=title, annotations=annotations, structured_output=True)
+def _argument_names(fn: Callable[..., Any]) -> list[str]:
+    """The names a tool accepts: its parameters, less the injected Context."""
+    hints = get_type_hints(fn)
+    return [name for name in inspect.signature(fn).parameters if hints.get(name) is not Context]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from mcp.server.mcpserver import Context
@@ -16,6 +17,15 @@ class AppState:
 
     client: AdminClient
     settings: Settings
+
+
+def page_progress(ctx: Context, what: str) -> Callable[[int], Awaitable[None]]:
+    """A paging callback that reports progress to the client (a no-op unless it asked for progress)."""
+
+    async def report(pages: int) -> None:
+        await ctx.report_progress(pages, None, f"fetched {what} {pages}")
+
+    return report
 
 
 def app_state(ctx: Context) -> AppState:

@@ -1,7 +1,8 @@
-"""Turn the times people and models type (Unix seconds, ISO-8601, '7d', 'last month') into Unix seconds, UTC."""
+"""Turn the times people and models type (Unix seconds, ISO-8601, '7d', '3mo', 'last month') into Unix seconds, UTC."""
 
 from __future__ import annotations
 
+import calendar
 import re
 import time
 from dataclasses import dataclass
@@ -11,14 +12,28 @@ from codex_mcp.errors import InvalidArgumentError
 
 TIME_FORMS = (
     "Unix seconds (1730419200), an ISO-8601 date or datetime ('2026-10-01', '2026-10-01T09:00:00Z'; UTC unless an "
-    "offset is given), or a relative form: '7d', '24h', '90m', '2w' (that long before now), 'now', 'today', "
+    "offset is given), a span before now ('7d', '24h', '30min', '2w', '3mo', '1y'), or 'now', 'today', "
     "'yesterday', 'this week', 'last week', 'this month', 'last month', 'this year', 'last year'"
 )
 EARLIEST = int(datetime(2020, 1, 1, tzinfo=UTC).timestamp())
 MAX_FUTURE_S = 366 * 86400
 
-_RELATIVE = re.compile(r"^(\d{1,6})\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)(\s+ago)?$")
-_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_RELATIVE = re.compile(r"^(\d{1,6})\s*([a-z]+)(?:\s+ago)?$")
+_UNITS = {
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), "minutes"),
+    **dict.fromkeys(("h", "hour", "hours"), "hours"),
+    **dict.fromkeys(("d", "day", "days"), "days"),
+    **dict.fromkeys(("w", "week", "weeks"), "weeks"),
+    **dict.fromkeys(("mo", "month", "months"), "months"),
+    **dict.fromkeys(("y", "year", "years"), "years"),
+}
+_FIXED_SPANS = {
+    "minutes": timedelta(minutes=1),
+    "hours": timedelta(hours=1),
+    "days": timedelta(days=1),
+    "weeks": timedelta(weeks=1),
+}
+_CALENDAR_MONTHS = {"months": 1, "years": 12}
 
 
 class TimeInputError(InvalidArgumentError):
@@ -59,9 +74,8 @@ def parse_instant(value: int | str, *, field: str, now: float | None = None) -> 
         return Instant(_unix(int(text), field))
     if text == "now":
         return Instant(int(current.timestamp()))
-    if match := _RELATIVE.match(text):
-        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)[0]]
-        return Instant(int(current.timestamp()) - seconds)
+    if (relative := _relative(text, current, field)) is not None:
+        return Instant(relative)
     if (period := _named_period(text, current)) is not None:
         start, end = period
         return Instant(_ts(start), _ts(end))
@@ -144,6 +158,34 @@ def _parse_iso(text: str, field: str) -> int:
     return _ts(parsed)
 
 
+def _relative(text: str, now: datetime, field: str) -> int | None:
+    """'7d', '30min', '3mo ago', ...: that long before `now`; None when `text` is not a relative form."""
+    match = _RELATIVE.match(text)
+    if match is None:
+        return None
+    count, unit = int(match.group(1)), match.group(2)
+    if unit == "m":
+        raise TimeInputError(
+            f"{field}: {text!r} is ambiguous, 'm' could mean minutes or months. "
+            f"Use '{count}min' for minutes or '{count}mo' for months."
+        )
+    if unit not in _UNITS:
+        return None
+    try:
+        return _ts(_count_back(now, count, _UNITS[unit]))
+    except (OverflowError, ValueError):
+        raise TimeInputError(
+            f"{field}: {text!r} reaches back before 2020-01-01; the Admin API has no data that old."
+        ) from None
+
+
+def _count_back(moment: datetime, count: int, unit: str) -> datetime:
+    """`count` units before `moment`; months and years are calendar steps, clamped to the month's last day."""
+    if unit in _CALENDAR_MONTHS:
+        return _add_month(moment, -count * _CALENDAR_MONTHS[unit])
+    return moment - count * _FIXED_SPANS[unit]
+
+
 def _named_period(text: str, now: datetime) -> tuple[datetime, datetime] | None:
     today = datetime(now.year, now.month, now.day, tzinfo=UTC)
     week = today - timedelta(days=today.weekday())
@@ -163,8 +205,10 @@ def _named_period(text: str, now: datetime) -> tuple[datetime, datetime] | None:
 
 
 def _add_month(moment: datetime, months: int = 1) -> datetime:
-    index = moment.year * 12 + moment.month - 1 + months
-    return moment.replace(year=index // 12, month=index % 12 + 1)
+    """Step whole calendar months; a day the target month lacks becomes its last day (May 31 - 3 months = Feb 28)."""
+    year, month_index = divmod(moment.year * 12 + moment.month - 1 + months, 12)
+    day = min(moment.day, calendar.monthrange(year, month_index + 1)[1])
+    return moment.replace(year=year, month=month_index + 1, day=day)
 
 
 def _ts(moment: datetime) -> int:

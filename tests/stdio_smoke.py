@@ -98,8 +98,8 @@ def payload(result: Any, tool: str) -> dict[str, Any]:
         except ValueError as exc:
             raise SmokeFailure(f"{tool} text content is not JSON: {texts[0][:200]!r}") from exc
     check(isinstance(data, dict), f"{tool} returned {type(data).__name__}, expected a JSON object")
-    demo = data.get("demo_data", (data.get("metadata") or {}).get("demo_data"))
-    check(demo is True, f"{tool} result is not marked demo_data (is the server in --demo mode?)")
+    # The server marks every demo result at the top level, metrics included (never only in its metadata).
+    check(data.get("demo_data") is True, f"{tool} result is not marked demo_data (is the server in --demo mode?)")
     return data
 
 
@@ -149,6 +149,7 @@ async def session_checks(command: list[str], stdout_errors: list[str], errlog: A
         buckets = usage.get("buckets", usage.get("data"))
         check(isinstance(buckets, list) and buckets, "completions usage over 7d returned no buckets")
         check(isinstance(usage.get("totals"), dict), "completions usage has no totals")
+        check(all(isinstance(b.get("totals"), dict) for b in buckets), "completions usage buckets lack totals")
 
         users = await call("codex_list_users", {"limit": 3})
         user_list = users.get("data")

@@ -208,10 +208,18 @@ CASES = [
     ),
     case(
         "codex_get_embeddings_usage",
-        {**RANGE, "group_by": "model,project_id"},
+        {**RANGE, "group_by": "model,project_id"},  # one string is one field, never split at commas
+        "group_by.0",
+        "'project_id', 'user_id', 'api_key_id' or 'model'",
+        "(got 'model,project_id')",
+        id="group-comma-string",
+    ),
+    case(
+        "codex_get_embeddings_usage",
+        {**RANGE, "group_by": {"model": True}},
         "group_by",
         "valid list",
-        id="group-string",
+        id="group-object",
     ),
     # ---- roles
     case("codex_modify_user", {"user_id": USER, "role": "admin"}, "role", "'owner' or 'reader'", id="role-admin"),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
+from pytest_httpx import HTTPXMock
 
 from codex_mcp import cli
 from codex_mcp.commands import type_arguments
+from tests.conftest import BASE_URL, TEST_KEY
 
 
 @pytest.fixture(autouse=True)
@@ -125,6 +130,80 @@ def test_check_demo_reports_members_and_projects(capsys: pytest.CaptureFixture[s
     assert code == 0
     assert "Members: 300" in out
     assert "Projects: 40 (34 active, 6 archived)" in out
+
+
+def test_check_demo_every_area_is_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--demo", "check")
+    assert code == 0, err
+    for area in ("usage & costs", "audit logs", "invites"):
+        assert f"  {area}: OK\n" in out
+    assert "will fail" not in out + err
+
+
+AUDIT_DENIED = (
+    "You have insufficient permissions for this operation. Missing scopes: api.audit_logs.read. Check that you have "
+    "the correct role in your organization (Reader, Writer, Owner) and project (Member, Owner), and if you're using "
+    "a restricted API key, that it has the necessary scopes."
+)
+
+
+def org_url(path: str) -> re.Pattern[str]:
+    return re.compile(re.escape(f"{BASE_URL}/organization/{path}?") + ".*")
+
+
+def one_page(*items: dict[str, Any]) -> dict[str, Any]:
+    ids = [item["id"] for item in items]
+    return {"object": "list", "data": list(items), "first_id": ids[0], "last_id": ids[-1], "has_more": False}
+
+
+def test_check_403_on_audit_logs_names_the_api_message_and_the_tool(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, httpx_mock: HTTPXMock
+) -> None:
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", TEST_KEY)
+    user = {
+        "object": "organization.user",
+        "id": "user-abc",
+        "name": "Ada",
+        "email": "ada@example.com",
+        "role": "owner",
+        "added_at": 1711471533,
+    }
+    project = {
+        "object": "organization.project",
+        "id": "proj_abc",
+        "name": "Main",
+        "created_at": 1711471533,
+        "archived_at": None,
+        "status": "active",
+    }
+    empty_buckets = {"object": "page", "data": [], "has_more": False, "next_page": None}
+    httpx_mock.add_response(url=org_url("users"), json=one_page(user))
+    httpx_mock.add_response(url=org_url("projects"), json=one_page(project))
+    httpx_mock.add_response(url=org_url("costs"), json=empty_buckets)
+    httpx_mock.add_response(url=org_url("usage/completions"), json=empty_buckets)
+    httpx_mock.add_response(url=org_url("invites"), json={"object": "list", "data": [], "has_more": False})
+    httpx_mock.add_response(
+        url=org_url("audit_logs"),
+        status_code=403,
+        json={"error": {"message": AUDIT_DENIED, "type": "invalid_request_error", "param": None, "code": None}},
+        headers={"x-request-id": "req_audit"},
+    )
+
+    code, out, err = run(capsys, "check")
+
+    assert code == 1
+    assert "Members: 1 (1 owners)" in out
+    assert "Projects: 1 (1 active, 0 archived)" in out
+    assert "  usage & costs: OK\n" in out
+    assert "  invites: OK\n" in out
+    assert f"  audit logs: no access (403: {AUDIT_DENIED}" in out
+    assert "codex_list_audit_events will fail: the key cannot read audit logs" in err
+    assert "codex_get_cost_breakdown" not in err
+    assert TEST_KEY not in out + err
+    # One cheap page per area, not a full listing.
+    for path in ("costs", "usage/completions", "audit_logs", "invites"):
+        [request] = httpx_mock.get_requests(url=org_url(path))
+        assert ("limit", "1") in parse_qsl(request.url.query.decode("ascii"))
 
 
 def test_check_without_key_explains_how_to_set_it(capsys: pytest.CaptureFixture[str]) -> None:

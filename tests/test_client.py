@@ -30,6 +30,7 @@ from codex_mcp.errors import (
     PermissionDeniedError,
     RateLimitError,
 )
+from codex_mcp.models import UsageQuery
 from codex_mcp.settings import Settings
 from tests.conftest import BASE_URL, TEST_KEY, make_settings
 
@@ -176,9 +177,26 @@ async def test_persistent_5xx_gives_up_after_max_retries_plus_one() -> None:
     assert len(sleeps) == 2
     assert error.status_code == 503
     assert error.attempts == 3
-    assert "gave up after 3 attempts" in str(error).lower()
-    assert "upstream overloaded" in str(error)
-    assert "req_123" in str(error)
+    assert str(error) == (
+        "OpenAI API error 503 on GET /v1/organization/users/user-abc: upstream overloaded. "
+        "Request id: req_123. Gave up after 3 attempts."
+    )
+
+
+async def test_non_retryable_answer_after_a_retry_failed_not_gave_up() -> None:
+    """Retrying stopped because the answer could not be retried, not because the retries ran out."""
+    script = Script(status(503), status(400, message="bad limit", headers={"x-request-id": "req_400"}), ok())
+    client, sleeps = make_client(script, max_retries=5)
+    async with client:
+        with pytest.raises(BadRequestError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 2
+    assert len(sleeps) == 1
+    assert caught.value.attempts == 2
+    assert str(caught.value) == (
+        "OpenAI API error 400 on GET /v1/organization/users/user-abc: bad limit. "
+        "Request id: req_400. Failed after 2 attempts."
+    )
 
 
 async def test_max_retries_zero_means_one_attempt() -> None:
@@ -259,6 +277,30 @@ async def test_idempotent_post_modify_user_retried_on_500() -> None:
     assert script.count == 2
     assert all(r.method == "POST" for r in script.requests)
     assert json.loads(script.requests[1].content) == {"role": "owner"}
+
+
+async def test_delete_404_after_an_unanswered_attempt_says_it_may_be_deleted_already() -> None:
+    script = Script(raises(httpx.ReadTimeout), status(404, message="No such user: user-abc"))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(NotFoundError) as caught:
+            await client.delete_user(user_id="user-abc")
+    assert script.count == 2
+    assert [r.method for r in script.requests] == ["DELETE", "DELETE"]
+    assert str(caught.value) == (
+        "OpenAI API error 404 on DELETE /v1/organization/users/user-abc: No such user: user-abc. "
+        "An earlier attempt got no answer and may already have deleted it: list to check. Failed after 2 attempts."
+    )
+
+
+async def test_delete_404_on_the_first_attempt_is_a_plain_not_found() -> None:
+    script = Script(status(404, message="No such user: user-abc"))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(NotFoundError) as caught:
+            await client.delete_user(user_id="user-abc")
+    assert script.count == 1
+    assert str(caught.value) == "OpenAI API error 404 on DELETE /v1/organization/users/user-abc: No such user: user-abc"
 
 
 async def test_delete_retried_on_503() -> None:
@@ -393,6 +435,26 @@ async def test_deadline_stops_retries_when_next_delay_would_pass_it(monkeypatch:
     assert caught.value.attempts == 3
 
 
+async def test_each_attempt_timeout_is_capped_by_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(client_module, "time", clock)
+
+    async def sleep(delay: float) -> None:
+        clock.now += delay
+
+    script = Script(status(503, headers={"Retry-After": "4"}), status(503, headers={"Retry-After": "4"}), ok())
+    settings = make_settings(max_retries=5, request_deadline_s=10.0, read_timeout_s=30.0, connect_timeout_s=5.0)
+    async with AdminClient(settings, transport=script.transport(), sleep=sleep) as client:
+        await client.get_user(user_id="user-abc")
+    # 10 s, then 6 s and 2 s left: read/write/pool are capped by each; connect only once it is under 5 s.
+    timeouts = [r.extensions["timeout"] for r in script.requests]
+    assert timeouts == [
+        {"connect": 5.0, "read": 10.0, "write": 10.0, "pool": 10.0},
+        {"connect": 5.0, "read": 6.0, "write": 6.0, "pool": 6.0},
+        {"connect": 2.0, "read": 2.0, "write": 2.0, "pool": 2.0},
+    ]
+
+
 async def test_retry_after_longer_than_deadline_fails_at_once() -> None:
     script = Script(status(429, headers={"Retry-After": "3600"}), ok())
     client, sleeps = make_client(script, request_deadline_s=60.0)
@@ -501,14 +563,56 @@ async def test_bucket_paging_follows_next_page_to_the_end() -> None:
         ok(usage_page(1767225600 + 2 * day, has_more=False, next_page=None)),
     )
     client, _ = make_client(script)
+    pages_seen: list[int] = []
+
+    async def on_page(number: int) -> None:
+        pages_seen.append(number)
+
+    query = UsageQuery(1767225600, 1767225600 + 3 * day, "1d", ("model",))
     async with client:
-        series = await client.usage("completions", [("start_time", "1767225600")], bucket_width="1d")
-    assert series.pages == 3
+        series = await client.usage("completions", query, on_page=on_page)
+    assert (series.source, series.pages) == ("/organization/usage/completions", 3)
     assert [b.start_time for b in series.buckets] == [1767225600, 1767225600 + day, 1767225600 + 2 * day]
-    pages = [dict(query_of(r)).get("page") for r in script.requests]
-    assert pages == [None, "p2", "p3"]
-    assert all(dict(query_of(r))["limit"] == "31" for r in script.requests)
-    assert script.requests[0].url.path == "/v1/organization/usage/completions"
+    assert pages_seen == [1, 2, 3]
+    span = [("start_time", "1767225600"), ("end_time", str(1767225600 + 3 * day)), ("bucket_width", "1d")]
+    assert [query_of(r) for r in script.requests] == [
+        [*span, ("group_by", "model"), ("limit", "31")],
+        [*span, ("group_by", "model"), ("limit", "31"), ("page", "p2")],
+        [*span, ("group_by", "model"), ("limit", "31"), ("page", "p3")],
+    ]
+    assert all(r.url.path == "/v1/organization/usage/completions" for r in script.requests)
+
+
+@pytest.mark.parametrize(
+    ("source", "width", "path", "limit"),
+    [
+        ("completions", "1h", "/organization/usage/completions", "168"),
+        ("embeddings", "1m", "/organization/usage/embeddings", "1440"),
+        ("code_interpreter_sessions", "1d", "/organization/usage/code_interpreter_sessions", "31"),
+        ("costs", "1d", "/organization/costs", "180"),
+    ],
+)
+async def test_usage_query_becomes_the_api_query(source: Any, width: str, path: str, limit: str) -> None:
+    script = Script(ok(usage_page(1767225600, has_more=False, next_page=None)))
+    client, _ = make_client(script)
+    filters = {"project_ids": ["proj_a", "proj_b"], "user_ids": None, "models": [], "batch": True}
+    query = UsageQuery(1767225600, 1767312000, width, ("project_id", "user_id"), filters)
+    async with client:
+        series = await client.usage(source, query)
+    assert (series.source, series.pages, len(series.buckets)) == (path, 1, 1)
+    [request] = script.requests
+    assert request.url.path == f"/v1{path}"
+    assert query_of(request) == [
+        ("start_time", "1767225600"),
+        ("end_time", "1767312000"),
+        ("bucket_width", width),
+        ("project_ids", "proj_a"),
+        ("project_ids", "proj_b"),
+        ("batch", "true"),
+        ("group_by", "project_id"),
+        ("group_by", "user_id"),
+        ("limit", limit),
+    ]
 
 
 async def test_bucket_paging_without_next_page_is_pagination_error() -> None:
@@ -596,16 +700,39 @@ async def test_list_all_with_has_more_but_no_cursor_is_pagination_error() -> Non
     script = Script(ok(_list_page([], has_more=True, last_id=None)))
     client, _ = make_client(script)
     async with client:
-        with pytest.raises(PaginationError):
+        with pytest.raises(PaginationError) as caught:
             await client.all_users()
+    assert str(caught.value) == "/organization/users said has_more but gave no new cursor to continue from."
+    assert script.count == 1
+
+
+@pytest.mark.parametrize(
+    ("page", "after"),
+    [
+        (_list_page([], has_more=True, last_id=None), None),
+        (_list_page(["user-1"], has_more=True, last_id="user-0"), "user-0"),  # the cursor it was given
+    ],
+    ids=["no-cursor", "same-cursor"],
+)
+async def test_list_page_with_has_more_but_no_new_cursor_is_pagination_error(
+    page: dict[str, Any], after: str | None
+) -> None:
+    script = Script(ok(page))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(PaginationError, match="said has_more but gave no new cursor to continue from"):
+            await client.list_users(limit=5, after=after)
+    assert script.count == 1
 
 
 async def test_list_all_with_repeating_cursor_is_pagination_error() -> None:
     script = Script(ok(_list_page(["user-1"], has_more=True)), ok(_list_page(["user-1"], has_more=True)))
     client, _ = make_client(script)
     async with client:
-        with pytest.raises(PaginationError, match="page 2"):
+        with pytest.raises(PaginationError) as caught:
             await client.all_users()
+    assert str(caught.value).startswith("/organization/users said has_more but gave no new cursor to continue from.")
+    assert "on page 2" in str(caught.value)
     assert script.count == 2
 
 
@@ -615,6 +742,44 @@ async def test_list_all_failure_on_later_page_says_pages_discarded() -> None:
     async with client:
         with pytest.raises(NotFoundError, match="the 2 pages before it were discarded"):
             await client.all_users()
+
+
+async def test_list_audit_events_puts_each_filter_in_the_api_syntax() -> None:
+    script = Script(ok({"object": "list", "data": [], "has_more": False}))
+    client, _ = make_client(script)
+    async with client:
+        page = await client.list_audit_events(
+            limit=10,
+            after="audit_log-1",
+            effective_at_gte=1719792000,
+            effective_at_lt=1722470400,
+            project_ids=["proj_a"],
+            event_types=["api_key.created", "project.archived"],
+            actor_ids=["user-1"],
+            actor_emails=["a@example.com"],
+            resource_ids=["key_1"],
+            tenant_only=True,
+        )
+        bare = await client.list_audit_events(limit=5, after=None)
+    assert (page.items, page.has_more, page.next_after) == ([], False, None)
+    assert bare.items == []
+    first, second = script.requests
+    assert query_of(first) == [
+        ("effective_at[gte]", "1719792000"),
+        ("effective_at[lt]", "1722470400"),
+        ("project_ids[]", "proj_a"),
+        ("event_types[]", "api_key.created"),
+        ("event_types[]", "project.archived"),
+        ("actor_ids[]", "user-1"),
+        ("actor_emails[]", "a@example.com"),
+        ("resource_ids[]", "key_1"),
+        ("tenant_only", "true"),
+        ("limit", "10"),
+        ("after", "audit_log-1"),
+    ]
+    assert first.url.query.decode().startswith("effective_at[gte]=1719792000&effective_at[lt]=1722470400&")
+    assert query_of(second) == [("limit", "5")]
+    assert all(r.url.path == "/v1/organization/audit_logs" for r in script.requests)
 
 
 # ---- keys, auth and redaction ------------------------------------------------------------------------------------

@@ -10,10 +10,9 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from codex_mcp.client import BucketSeries
 from codex_mcp.errors import InternalServerError
 from codex_mcp.metrics import UNAVAILABLE_FIELDS, compute_metrics
-from codex_mcp.models import UsageBucket, User
+from codex_mcp.models import BucketSeries, UsageBucket, User
 from tests.conftest import BASE_URL, TEST_KEY, call_tool, make_settings, result_text
 
 DAY = 86400
@@ -180,7 +179,56 @@ async def test_thirty_days_from_every_page_of_every_source(httpx_mock: HTTPXMock
     assert meta["complete"] is True
     assert "failed_sources" not in meta
     assert "active_non_members" not in meta
+    assert "service_account_members_excluded" not in meta
+    assert meta["scope"] == "organization-wide: all projects, users and API keys"
     assert "demo_data" not in meta
+    assert "demo_data" not in out  # only the demo organization's results are marked
+
+
+async def test_project_and_key_filters_narrow_usage_and_costs_but_not_seats(httpx_mock: HTTPXMock) -> None:
+    add_usage(httpx_mock)
+    add_costs(httpx_mock)
+    add_users(httpx_mock)
+
+    out = await metrics(
+        {
+            "start_time": "2024-11-01T15:30:00Z",  # the period starts at 00:00 UTC of that day
+            "end_time": "2024-12-01",
+            "project_ids": ["proj_a", "proj_b", "proj_a"],
+            "api_key_ids": "key_1",
+        }
+    )
+
+    span = [("start_time", str(NOV_1)), ("end_time", str(DEC_1)), ("bucket_width", "1d")]
+    filters = [("project_ids", "proj_a"), ("project_ids", "proj_b"), ("api_key_ids", "key_1")]
+    usage_1, usage_2 = requests_to(httpx_mock, USAGE_URL)
+    assert pairs(usage_1) == [*span, *filters, ("group_by", "user_id"), ("group_by", "model"), ("limit", "31")]
+    assert pairs(usage_2) == [*pairs(usage_1), ("page", TOKEN)]
+    [costs] = requests_to(httpx_mock, COSTS_URL)
+    assert pairs(costs) == [*span, *filters, ("limit", "180")]
+    assert [pairs(r) for r in requests_to(httpx_mock, USERS_URL)] == [
+        [("limit", "100")],
+        [("limit", "100"), ("after", "user-3")],
+    ]
+    meta = out["metadata"]
+    assert meta["scope"] == {
+        "filters": {"project_ids": ["proj_a", "proj_b"], "api_key_ids": ["key_1"]},
+        "note": "usage and costs filtered; seats are organization-wide",
+    }
+    assert (meta["start_time"], meta["start_time_iso"]) == (NOV_1, "2024-11-01T00:00:00Z")
+    assert out["period"] == "2024-11-01/2024-11-30"
+    assert (out["total_seats"], out["active_seats"], out["total_cost_usd"]) == (5, 2, 9.0)
+
+
+async def test_demo_metrics_are_marked_at_the_top_level() -> None:
+    result = await call_tool(make_settings(demo=True), "codex_get_normalized_metrics", {"start_time": "30d"})
+
+    assert not result.is_error, result_text(result)
+    out = result.structured_content
+    assert out is not None
+    assert out["demo_data"] is True
+    assert "demo_data" not in out["metadata"]
+    assert out["metadata"]["complete"] is True
 
 
 async def test_failed_costs_leave_cost_fields_empty_but_keep_the_rest(httpx_mock: HTTPXMock) -> None:
@@ -242,9 +290,15 @@ async def test_when_every_source_fails_it_is_a_tool_error(httpx_mock: HTTPXMock)
 
     assert result.is_error
     text = result_text(result)
-    assert "Your key lacks the api.usage.read scope." in text
-    assert "req_403" in text
-    assert "admin access" in text
+    assert text.startswith("codex_get_normalized_metrics failed: Every source of the metrics failed:\n")
+    # Each source's own reason, not just the first one's.
+    reasons = [line for line in text.splitlines() if line.startswith("- ")]
+    assert reasons == [
+        f"- OpenAI API error 403 on GET /v1/organization/{path}: Your key lacks the api.usage.read scope. "
+        "Request id: req_403"
+        for path in ("usage/completions", "costs", "users")
+    ]
+    assert text.count("Hint: The key lacks organization admin access") == 3
     assert TEST_KEY not in text
     assert len(httpx_mock.get_requests()) == 3
 
@@ -279,34 +333,80 @@ async def test_bad_periods_are_refused_before_any_request(
 # ---- compute_metrics directly ---------------------------------------------------------------------------------------
 
 
-def series(days: list[list[dict[str, Any]]], pages: int = 1) -> BucketSeries:
+def series(days: list[list[dict[str, Any]]], pages: int = 1, source: str = "/organization/costs") -> BucketSeries:
     buckets = [
         UsageBucket(start_time=NOV_1 + i * DAY, end_time=NOV_1 + (i + 1) * DAY, results=results)
         for i, results in enumerate(days)
     ]
-    return BucketSeries(buckets, pages)
+    return BucketSeries(source, buckets, pages)
+
+
+def usage_series(days: list[list[dict[str, Any]]], pages: int = 1) -> BucketSeries:
+    return series(days, pages, source="/organization/usage/completions")
 
 
 def users(*ids: str) -> list[User]:
     return [User(id=user_id) for user_id in ids]
 
 
-def test_usage_by_people_who_left_counts_as_active_and_is_noted() -> None:
-    usage = series([[row("o3", "user-1", 1, 1, 1, 0), row("o3", "user-gone", 4, 1, 1, 0)], []])
+def test_usage_by_people_who_left_is_noted_but_takes_no_seat() -> None:
+    usage = usage_series([[row("o3", "user-1", 1, 1, 1, 0), row("o3", "user-gone", 4, 1, 1, 0)], []])
     costs = series([[{"amount": {"value": 0.5, "currency": "usd"}}], [{"amount": {"value": 0.25}}]])
 
     out = compute_metrics(
         start_time=NOV_1, end_time=NOV_1 + 2 * DAY, usage=usage, costs=costs, members=users("user-1", "user-2")
     )
 
-    assert out.active_seats == 2
-    assert out.inactive_seats == 1
-    assert out.seat_utilization_pct == 50.0  # only members count towards utilization
-    assert out.daily_active_users == 1.0  # two users on day one, none on day two
+    assert (out.total_seats, out.active_seats, out.inactive_seats) == (2, 1, 1)
+    assert out.seat_utilization_pct == 50.0
+    assert out.daily_active_users == 1.0  # two user_ids on day one (the former member's too), none on day two
+    assert out.total_chat_interactions == 5
     assert out.total_cost_usd == 0.75
-    assert out.cost_per_user_usd == 0.375
+    assert out.cost_per_user_usd == 0.75  # per active seat
+    assert out.metadata["distinct_active_user_ids"] == 2
     assert out.metadata["active_non_members"] == 1
+    assert out.metadata["active_non_members_note"] == "user_ids with usage that are not current members (not seats)"
     assert out.period == "2024-11-01/2024-11-02"
+
+
+def test_service_account_members_take_no_seat() -> None:
+    usage = usage_series([[row("o3", "user-1", 2, 1, 1, 0)]])
+    members = [*users("user-1", "user-2", "user-3"), User(id="user-svc", is_service_account=True)]
+
+    out = compute_metrics(start_time=NOV_1, end_time=NOV_1 + DAY, usage=usage, costs=series([[]]), members=members)
+
+    assert (out.total_seats, out.active_seats, out.inactive_seats) == (3, 1, 2)
+    assert out.seat_utilization_pct == 33.33
+    assert out.metadata["service_account_members_excluded"] == 1
+    assert "active_non_members" not in out.metadata
+
+
+def test_without_the_member_list_active_seats_are_the_distinct_users_with_usage() -> None:
+    error = InternalServerError("OpenAI API error 500 on GET /v1/organization/users", status_code=500)
+    usage = usage_series([[row("o3", "user-1", 1, 1, 1, 0), row("o3", "user-gone", 4, 1, 1, 0)]])
+
+    out = compute_metrics(
+        start_time=NOV_1, end_time=NOV_1 + DAY, usage=usage, costs=series([[{"amount": {"value": 3.0}}]]), members=error
+    )
+
+    assert out.active_seats == 2
+    assert (out.total_seats, out.inactive_seats, out.seat_utilization_pct) == (None, None, None)
+    assert out.cost_per_user_usd == 1.5
+    assert "active_non_members" not in out.metadata
+    assert list(out.metadata["failed_sources"]) == ["users"]
+
+
+def test_scope_names_the_filters_and_says_seats_are_org_wide() -> None:
+    scope = {"project_ids": ["proj_a"], "api_key_ids": ["key_1"]}
+
+    out = compute_metrics(
+        start_time=NOV_1, end_time=NOV_1 + DAY, usage=usage_series([[]]), costs=series([[]]), members=[], scope=scope
+    )
+
+    assert out.metadata["scope"] == {
+        "filters": {"project_ids": ["proj_a"], "api_key_ids": ["key_1"]},
+        "note": "usage and costs filtered; seats are organization-wide",
+    }
 
 
 def test_failed_usage_keeps_seats_and_costs() -> None:
@@ -331,7 +431,11 @@ def test_failed_usage_keeps_seats_and_costs() -> None:
 
 def test_no_usage_at_all_gives_zeroes_not_division_errors() -> None:
     out = compute_metrics(
-        start_time=NOV_1, end_time=NOV_1 + 3 * DAY, usage=series([[], [], []]), costs=series([[], [], []]), members=[]
+        start_time=NOV_1,
+        end_time=NOV_1 + 3 * DAY,
+        usage=usage_series([[], [], []]),
+        costs=series([[], [], []]),
+        members=[],
     )
 
     assert (out.total_seats, out.active_seats, out.inactive_seats) == (0, 0, 0)
@@ -344,21 +448,21 @@ def test_no_usage_at_all_gives_zeroes_not_division_errors() -> None:
 
 def test_partial_day_period_names_the_days_it_touches() -> None:
     out = compute_metrics(
-        start_time=NOV_1 + 3600, end_time=NOV_1 + DAY + 60, usage=series([]), costs=series([]), members=[]
+        start_time=NOV_1 + 3600, end_time=NOV_1 + DAY + 60, usage=usage_series([]), costs=series([]), members=[]
     )
 
     assert out.period == "2024-11-01/2024-11-02"
 
 
 def test_a_period_ending_at_midnight_excludes_that_day() -> None:
-    out = compute_metrics(start_time=NOV_1, end_time=DEC_1, usage=series([]), costs=series([]), members=[])
+    out = compute_metrics(start_time=NOV_1, end_time=DEC_1, usage=usage_series([]), costs=series([]), members=[])
 
     assert out.period == "2024-11-01/2024-11-30"
 
 
 def test_dropped_nulls_in_the_serialized_result() -> None:
     out = compute_metrics(
-        start_time=NOV_1, end_time=NOV_1 + DAY, usage=series([[]]), costs=series([[]]), members=users("user-1")
+        start_time=NOV_1, end_time=NOV_1 + DAY, usage=usage_series([[]]), costs=series([[]]), members=users("user-1")
     )
 
     dumped = out.model_dump()

@@ -168,7 +168,13 @@ async def test_create_tool_annotations(tools: dict[str, Tool]) -> None:
                 "models",
                 "batch",
                 "group_by",
+                "include_group_rows",
             },
+            {"start_time"},
+        ),
+        (
+            "codex_get_cost_breakdown",
+            {"start_time", "end_time", "bucket_width", "project_ids", "api_key_ids", "group_by", "include_group_rows"},
             {"start_time"},
         ),
         ("codex_list_users", {"limit", "after", "emails"}, set()),
@@ -180,7 +186,7 @@ async def test_create_tool_annotations(tools: dict[str, Tool]) -> None:
             {"project_id", "limit", "after", "owner_project_access"},
             {"project_id"},
         ),
-        ("codex_get_normalized_metrics", {"start_time", "end_time"}, {"start_time"}),
+        ("codex_get_normalized_metrics", {"start_time", "end_time", "project_ids", "api_key_ids"}, {"start_time"}),
     ],
 )
 async def test_parameter_names(tools: dict[str, Tool], name: str, parameters: set[str], required: set[str]) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from codex_mcp.errors import InvalidArgumentError
 from codex_mcp.timeparse import (
+    TIME_FORMS,
     TimeInputError,
     iso,
     iso_date,
@@ -74,14 +75,76 @@ def test_iso_dates_and_datetimes(text: str, expected: int) -> None:
     [
         ("7d", 7 * DAY),
         ("24h", 24 * HOUR),
-        ("90m", 90 * 60),
+        ("90min", 90 * 60),
+        ("30 mins", 30 * 60),
+        ("1 minute", 60),
+        ("45 minutes ago", 45 * 60),
         ("2w", 2 * WEEK),
         ("3 days ago", 3 * DAY),
         ("12 HOURS", 12 * HOUR),
+        ("0d", 0),
     ],
 )
 def test_relative_forms_count_back_from_now(text: str, seconds_ago: int) -> None:
     assert at(text) == NOW - seconds_ago
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [
+        ("1mo", NOW, ts(2026, 2, 18, 15, 30, 45)),  # same day of month and time of day
+        ("3mo", NOW, ts(2025, 12, 18, 15, 30, 45)),  # across the year boundary
+        ("2 months ago", NOW, ts(2026, 1, 18, 15, 30, 45)),
+        ("1 Month", NOW, ts(2026, 2, 18, 15, 30, 45)),
+        ("12mo", NOW, ts(2025, 3, 18, 15, 30, 45)),
+        ("1mo", ts(2026, 3, 31, 8), ts(2026, 2, 28, 8)),  # clamped to the last day of February
+        ("1mo", ts(2024, 3, 31, 8), ts(2024, 2, 29, 8)),  # ... which is the 29th in a leap year
+        ("3mo", ts(2026, 5, 31, 8), ts(2026, 2, 28, 8)),
+        ("1mo", ts(2026, 5, 31, 8), ts(2026, 4, 30, 8)),
+        ("0mo", NOW, NOW),
+    ],
+)
+def test_months_are_calendar_months_before_now(text: str, now: int, expected: int) -> None:
+    assert at(text, now=now) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [
+        ("1y", NOW, ts(2025, 3, 18, 15, 30, 45)),
+        ("2 years ago", NOW, ts(2024, 3, 18, 15, 30, 45)),
+        ("1 YEAR", NOW, ts(2025, 3, 18, 15, 30, 45)),
+        ("1y", ts(2028, 2, 29, 12), ts(2027, 2, 28, 12)),  # Feb 29 becomes Feb 28 in a common year
+        ("4y", ts(2028, 2, 29, 12), ts(2024, 2, 29, 12)),  # ... and stays Feb 29 in a leap year
+    ],
+)
+def test_years_are_calendar_years_before_now(text: str, now: int, expected: int) -> None:
+    assert at(text, now=now) == expected
+
+
+@pytest.mark.parametrize(("text", "count"), [("3m", 3), ("90m", 90), ("3 M", 3), ("6m ago", 6)])
+def test_bare_m_is_ambiguous_and_suggests_both_readings(text: str, count: int) -> None:
+    with pytest.raises(TimeInputError) as caught:
+        parse_instant(text, field="start_time", now=NOW)
+    message = str(caught.value)
+    assert message.startswith("start_time")
+    assert "ambiguous" in message
+    assert f"'{count}min'" in message
+    assert "minutes" in message
+    assert f"'{count}mo'" in message
+    assert "months" in message
+
+
+def test_relative_forms_reaching_past_the_calendar_are_time_errors() -> None:
+    for text in ("999999d", "999999w", "999999mo", "999999y"):
+        with pytest.raises(TimeInputError, match="before 2020-01-01"):
+            resolve_range(text, None, now=NOW)
+
+
+def test_time_forms_list_the_new_units() -> None:
+    for form in ("'7d'", "'24h'", "'30min'", "'2w'", "'3mo'", "'1y'", "'this year'", "'last year'"):
+        assert form in TIME_FORMS
+    assert "'90m'" not in TIME_FORMS
 
 
 def test_now() -> None:
@@ -154,6 +217,8 @@ def test_current_period_alone_ends_now() -> None:
 
 def test_relative_start_ends_now() -> None:
     assert resolve_range("7d", None, now=NOW) == (NOW - 7 * DAY, NOW)
+    assert resolve_range("3mo", None, now=NOW) == (ts(2025, 12, 18, 15, 30, 45), NOW)
+    assert resolve_range("1y", "1mo", now=NOW) == (ts(2025, 3, 18, 15, 30, 45), ts(2026, 2, 18, 15, 30, 45))
 
 
 def test_explicit_end_and_named_end() -> None:

@@ -143,7 +143,7 @@ async def test_list_users_cursor_falls_back_to_the_last_item(httpx_mock: HTTPXMo
 
 
 async def test_get_user(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(json=user("user-abc", is_default=False))
+    httpx_mock.add_response(json=user("user-abc", is_default=False, created=ADDED_AT - 86400))
 
     out = await call("codex_get_user", {"user_id": "user-abc"})
 
@@ -152,6 +152,7 @@ async def test_get_user(httpx_mock: HTTPXMock) -> None:
     assert request.url.query == b""
     assert out["id"] == "user-abc"
     assert out["added_at_iso"] == ADDED_AT_ISO
+    assert (out["created"], out["created_iso"]) == (ADDED_AT - 86400, "2024-03-25T16:45:33Z")
     assert out["is_default"] is False
 
 
@@ -412,13 +413,17 @@ async def test_list_project_api_keys_spec_example(httpx_mock: HTTPXMock) -> None
     assert got == {**key, "created_at_iso": ADDED_AT_ISO, "last_used_at_iso": "2024-03-26T16:45:34Z"}
 
 
-async def test_list_project_api_keys_without_access_filter(httpx_mock: HTTPXMock) -> None:
+@pytest.mark.parametrize(("arguments", "access"), [({}, "any"), ({"owner_project_access": "inactive"}, "inactive")])
+async def test_list_project_api_keys_always_sends_owner_access_any_by_default(
+    httpx_mock: HTTPXMock, arguments: dict[str, Any], access: str
+) -> None:
+    """Without owner_project_access the API hides some keys, so the tool always sends it ('any' unless told)."""
     httpx_mock.add_response(json=listing([]))
 
-    out = await call("codex_list_project_api_keys", {"project_id": "proj_abc"})
+    out = await call("codex_list_project_api_keys", {"project_id": "proj_abc", **arguments})
 
     [request] = httpx_mock.get_requests()
-    assert pairs(request) == [("limit", "20")]
+    assert pairs(request) == [("owner_project_access", access), ("limit", "20")]
     assert (out["data"], out["count"], out["has_more"]) == ([], 0, False)
 
 
@@ -518,6 +523,30 @@ async def test_list_audit_events_sends_every_filter(httpx_mock: HTTPXMock) -> No
     assert updated["effective_at_iso"] == "2024-07-12T17:09:50Z"
     assert updated["details"] == {"id": "key_xxxx", "data": {"scopes": ["resource_2.operation_2"]}}
     assert updated["actor_summary"] == "user@example.com (web session, from 127.0.0.1)"
+
+
+async def test_audit_event_with_an_empty_type_payload_has_no_details(httpx_mock: HTTPXMock) -> None:
+    event = {
+        "id": "audit_log-zzz",
+        "type": "logout.succeeded",
+        "effective_at": 1722461446,
+        "actor": {"type": "session", "session": {"user": {"id": "user-xxx", "email": "user@example.com"}}},
+        "logout.succeeded": {},
+    }
+    httpx_mock.add_response(json={**AUDIT_PAGE, "data": [event], "has_more": False})
+
+    out = await call("codex_list_audit_events", {})
+
+    assert out["data"] == [
+        {
+            "id": "audit_log-zzz",
+            "type": "logout.succeeded",
+            "effective_at": 1722461446,
+            "effective_at_iso": "2024-07-31T21:30:46Z",
+            "actor": event["actor"],
+            "actor_summary": "user@example.com (web session)",
+        }
+    ]
 
 
 async def test_list_audit_events_without_filters(httpx_mock: HTTPXMock) -> None:

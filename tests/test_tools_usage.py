@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import types
 from datetime import UTC, datetime
@@ -136,7 +137,9 @@ async def test_completions_sends_every_filter_and_reads_the_spec_example(httpx_m
     ]
     assert out["source"] == "/organization/usage/completions"
     assert (out["start_time_iso"], out["end_time_iso"]) == ("2024-11-01T00:00:00Z", "2024-11-02T00:00:00Z")
-    assert (out["pages_fetched"], out["bucket_count"], out["complete"]) == (1, 1, True)
+    assert (out["pages_fetched"], out["bucket_count"]) == (1, 1)
+    assert "complete" not in out
+    assert "demo_data" not in out  # only the demo organization's results are marked
     assert out["filters"] == {
         "project_ids": ["proj_a", "proj_b"],
         "user_ids": ["user-1"],
@@ -157,8 +160,10 @@ async def test_completions_sends_every_filter_and_reads_the_spec_example(httpx_m
     [only] = out["buckets"]
     assert only["start_time_iso"] == "2024-11-01T00:00:00Z"
     assert only["end_time_iso"] == "2024-11-02T00:00:00Z"
-    assert only["results"] == [out["totals"]]  # no `object`, no null group fields
+    assert only["totals"] == out["totals"]  # no `object`, no null group fields
+    assert "results" not in only  # per-group rows only with include_group_rows=true
     assert "groups" not in out
+    assert "notes" not in out  # start_time was already on a day boundary
     assert find_nulls(out) == []
 
 
@@ -237,7 +242,12 @@ async def test_grouped_completions_totals_per_group_largest_first(httpx_mock: HT
 
     out = await call(
         "codex_get_completions_usage",
-        {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": ["project_id", "user_id", "batch"]},
+        {
+            "start_time": NOV_1,
+            "end_time": NOV_1 + 2 * DAY,
+            "group_by": ["project_id", "user_id", "batch"],
+            "include_group_rows": True,
+        },
     )
 
     [request] = httpx_mock.get_requests(url=DATA_URL)
@@ -255,13 +265,16 @@ async def test_grouped_completions_totals_per_group_largest_first(httpx_mock: HT
             "totals": {"num_model_requests": 6, "input_tokens": 60},
         },
     ]
-    assert out["buckets"][0]["results"][1] == {
-        "project_id": "proj_b",
-        "user_id": "user-1",
-        "batch": True,
-        "num_model_requests": 9,
-        "input_tokens": 90,
-    }
+    first_day, second_day = out["buckets"]
+    assert first_day["totals"] == {"num_model_requests": 12, "input_tokens": 120}
+    assert first_day["results"] == [
+        {"project_id": "proj_a", "user_id": "user-1", "batch": False, "num_model_requests": 3, "input_tokens": 30},
+        {"project_id": "proj_b", "user_id": "user-1", "batch": True, "num_model_requests": 9, "input_tokens": 90},
+    ]
+    assert second_day["totals"] == {"num_model_requests": 3, "input_tokens": 30}
+    assert second_day["results"] == [
+        {"project_id": "proj_a", "user_id": "user-1", "batch": False, "num_model_requests": 3, "input_tokens": 30}
+    ]
     assert find_nulls(out) == []
 
 
@@ -275,16 +288,70 @@ async def test_service_account_usage_is_its_own_group(httpx_mock: HTTPXMock) -> 
     httpx_mock.add_response(json=usage_page([bucket(NOV_1, rows), bucket(NOV_1 + DAY, rows[1:2])]))
 
     out = await call(
-        "codex_get_completions_usage", {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": ["user_id"]}
+        "codex_get_completions_usage",
+        {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": "user_id", "include_group_rows": True},
     )
 
+    [request] = httpx_mock.get_requests()
+    assert [v for k, v in pairs(request) if k == "group_by"] == ["user_id"]  # one field as a plain string
+    assert out["group_by"] == ["user_id"]
     assert [(g["group"].get("user_id"), g["totals"]) for g in out["groups"]] == [
         (None, {"num_model_requests": 10}),
         ("user-1", {"num_model_requests": 2}),
         ("user-2", {"num_model_requests": 1}),
     ]
     assert out["totals"] == {"num_model_requests": 13}
-    assert out["buckets"][0]["results"][1] == {"num_model_requests": 5}
+    assert out["buckets"][0]["results"] == [
+        {"user_id": "user-1", "num_model_requests": 2},
+        {"num_model_requests": 5},
+        {"user_id": "user-2", "num_model_requests": 1},
+    ]
+    assert [b["totals"] for b in out["buckets"]] == [{"num_model_requests": 8}, {"num_model_requests": 5}]
+
+
+async def test_counters_zero_over_the_whole_range_are_left_out_except_the_main_ones(httpx_mock: HTTPXMock) -> None:
+    """Audio token counters that are 0 everywhere are noise; output_tokens stays (a main counter), even at 0."""
+    counters = dict.fromkeys(("output_tokens", "input_cached_tokens", "input_audio_tokens", "output_audio_tokens"), 0)
+    first_day = [
+        completions(model="gpt-4o", **{**counters, "input_tokens": 100, "num_model_requests": 2}),
+        completions(model="o3", **{**counters, "input_tokens": 0, "input_cached_tokens": 40, "num_model_requests": 1}),
+    ]
+    second_day = [completions(model="gpt-4o", **{**counters, "input_tokens": 0, "num_model_requests": 0})]
+    httpx_mock.add_response(json=usage_page([bucket(NOV_1, first_day), bucket(NOV_1 + DAY, second_day)]))
+
+    out = await call(
+        "codex_get_completions_usage",
+        {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": ["model"], "include_group_rows": True},
+    )
+
+    kept = {"input_tokens": 100, "output_tokens": 0, "input_cached_tokens": 40, "num_model_requests": 3}
+    assert out["totals"] == kept
+    assert [b["totals"] for b in out["buckets"]] == [
+        kept,
+        {"input_tokens": 0, "output_tokens": 0, "input_cached_tokens": 0, "num_model_requests": 0},
+    ]
+    assert out["groups"] == [
+        {
+            "group": {"model": "gpt-4o"},
+            "totals": {"input_tokens": 100, "output_tokens": 0, "input_cached_tokens": 0, "num_model_requests": 2},
+        },
+        {
+            "group": {"model": "o3"},
+            "totals": {"input_tokens": 0, "output_tokens": 0, "input_cached_tokens": 40, "num_model_requests": 1},
+        },
+    ]
+    # The per-group rows are the API's own, zero counters included.
+    assert out["buckets"][1]["results"] == [
+        {
+            "model": "gpt-4o",
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "input_cached_tokens": 0,
+            "input_audio_tokens": 0,
+            "output_audio_tokens": 0,
+            "num_model_requests": 0,
+        }
+    ]
 
 
 # ---- embeddings and code interpreter -------------------------------------------------------------------------------
@@ -320,9 +387,8 @@ async def test_embeddings_request_and_spec_example(httpx_mock: HTTPXMock) -> Non
     assert out["source"] == "/organization/usage/embeddings"
     assert out["totals"] == {"input_tokens": 16, "num_model_requests": 2}
     assert out["groups"] == [{"group": {"model": "text-embedding-3-small"}, "totals": out["totals"]}]
-    assert out["buckets"][0]["results"] == [
-        {"input_tokens": 16, "num_model_requests": 2, "model": "text-embedding-3-small"}
-    ]
+    assert out["buckets"][0]["totals"] == {"input_tokens": 16, "num_model_requests": 2}
+    assert "results" not in out["buckets"][0]
     assert find_nulls(out) == []
 
 
@@ -380,7 +446,8 @@ async def test_code_interpreter_request_and_spec_example(httpx_mock: HTTPXMock) 
         "2024-11-01T01:00:00Z",
         "2024-11-01T02:00:00Z",
     ]
-    assert out["buckets"][2]["results"] == []
+    assert [b["totals"] for b in out["buckets"]] == [{"num_sessions": 5}, {"num_sessions": 2}, {}]
+    assert not any("results" in b for b in out["buckets"])
 
 
 # ---- costs ---------------------------------------------------------------------------------------------------------
@@ -402,7 +469,8 @@ async def test_costs_spec_example_ungrouped(httpx_mock: HTTPXMock) -> None:
     assert out["source"] == "/organization/costs"
     assert out["units"] == "US dollars (amount_usd)"
     assert out["totals"] == {"amount_usd": 0.06}
-    assert out["buckets"][0]["results"] == [{"amount_usd": 0.06}]
+    assert out["buckets"][0]["totals"] == {"amount_usd": 0.06}
+    assert "results" not in out["buckets"][0]
     assert find_nulls(out) == []
 
 
@@ -469,7 +537,8 @@ async def test_costs_by_line_item_sum_quantity_only_within_a_line_item(httpx_moc
     )
 
     out = await call(
-        "codex_get_cost_breakdown", {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": ["line_item"]}
+        "codex_get_cost_breakdown",
+        {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": ["line_item"], "include_group_rows": True},
     )
 
     assert out["totals"] == {"amount_usd": 1.0}
@@ -477,12 +546,12 @@ async def test_costs_by_line_item_sum_quantity_only_within_a_line_item(httpx_moc
         {"group": {"line_item": "gpt-4o, input"}, "totals": {"amount_usd": 0.9, "quantity": 1500.0}},
         {"group": {"line_item": "gpt-4o, output"}, "totals": {"amount_usd": 0.1, "quantity": 25.5}},
     ]
-    assert out["buckets"][0]["results"][0] == {
-        "amount_usd": 0.7,
-        "line_item": "gpt-4o, input",
-        "quantity": 1000.0,
-        "quantity_unit": "tokens",
-    }
+    assert out["buckets"][0]["results"] == [
+        {"amount_usd": 0.7, "line_item": "gpt-4o, input", "quantity": 1000.0, "quantity_unit": "tokens"},
+        {"amount_usd": 0.1, "line_item": "gpt-4o, output", "quantity": 25.5, "quantity_unit": "tokens"},
+    ]
+    # A bucket's totals mix line items, so they hold no quantity (its unit differs between line items).
+    assert [b["totals"] for b in out["buckets"]] == [{"amount_usd": 0.8}, {"amount_usd": 0.2}]
 
 
 @pytest.mark.parametrize("width", ["1h", "1w"])
@@ -523,6 +592,31 @@ async def test_time_arguments_become_unix_seconds(
     [request] = httpx_mock.get_requests()
     assert pairs(request)[:2] == [("start_time", str(expected[0])), ("end_time", str(expected[1]))]
     assert (out["start_time"], out["end_time"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("width", "start", "aligned", "end"),
+    [
+        ("1d", "2024-11-01T05:00:07Z", "2024-11-01T00:00:00Z", NOV_1 + 2 * DAY),
+        ("1h", "2024-11-01T01:59:59Z", "2024-11-01T01:00:00Z", NOV_1 + 4 * 3600),
+        ("1m", "2024-11-01T00:01:30Z", "2024-11-01T00:01:00Z", NOV_1 + 600),
+    ],
+)
+async def test_start_time_is_aligned_down_to_its_bucket_with_a_note(
+    httpx_mock: HTTPXMock, width: str, start: str, aligned: str, end: int
+) -> None:
+    httpx_mock.add_response(json=usage_page([]))
+
+    out = await call("codex_get_completions_usage", {"start_time": start, "end_time": end, "bucket_width": width})
+
+    aligned_s = int(datetime.fromisoformat(aligned).timestamp())
+    [request] = httpx_mock.get_requests()
+    assert pairs(request)[:3] == [("start_time", str(aligned_s)), ("end_time", str(end)), ("bucket_width", width)]
+    assert (out["start_time"], out["start_time_iso"], out["end_time"]) == (aligned_s, aligned, end)
+    assert out["notes"] == [
+        f"start_time {start} was aligned down to the start of its {width} bucket, {aligned}: buckets are whole UTC "
+        "days/hours/minutes, so the first bucket covers all of it."
+    ]
 
 
 async def test_last_month_covers_the_whole_previous_month(
@@ -576,6 +670,17 @@ async def test_invalid_arguments_are_refused_before_any_request(
 
     assert result.is_error
     assert httpx_mock.get_requests() == []
+
+
+async def test_demo_reports_are_marked_demo_data_by_the_server() -> None:
+    result = await call_tool(make_settings(demo=True), "codex_get_cost_breakdown", {"start_time": "7d"})
+
+    assert not result.is_error, result_text(result)
+    out = result.structured_content
+    assert out is not None
+    assert out["demo_data"] is True
+    assert out["source"] == "/organization/costs"
+    assert json.loads(result_text(result))["demo_data"] is True  # the text block says so too
 
 
 # ---- failures ------------------------------------------------------------------------------------------------------
@@ -647,7 +752,7 @@ async def test_project_names_missing_when_lookup_fails_but_data_is_complete(http
     )
 
     assert out["groups"] == [{"group": {"project_id": "proj_a"}, "totals": {"amount_usd": 2.5}}]
-    assert out["complete"] is True
+    assert (out["pages_fetched"], out["bucket_count"], out["totals"]) == (1, 1, {"amount_usd": 2.5})
     [note] = out["notes"]
     assert "Project names could not be fetched" in note
     assert "Missing scope api.management.read" in note

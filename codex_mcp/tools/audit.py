@@ -11,6 +11,7 @@ from codex_mcp.params import After, Emails, EndTime, EventTypes, IdFilter, Limit
 from codex_mcp.results import AuditEventList
 from codex_mcp.state import app_state
 from codex_mcp.timeparse import resolve_optional_range
+from codex_mcp.tools import READ, ToolSpec
 
 
 async def codex_list_audit_events(
@@ -40,24 +41,19 @@ async def codex_list_audit_events(
     start, end = resolve_optional_range(
         effective_at_start, effective_at_end, start_field="effective_at_start", end_field="effective_at_end"
     )
-    query: list[tuple[str, str]] = []
-    if start is not None:
-        query.append(("effective_at[gte]", str(start)))
-    if end is not None:
-        query.append(("effective_at[lt]", str(end)))
-    for name, values in (
-        ("project_ids[]", project_ids),
-        ("event_types[]", event_types),
-        ("actor_ids[]", actor_ids),
-        ("actor_emails[]", actor_emails),
-        ("resource_ids[]", resource_ids),
-    ):
-        query.extend((name, value) for value in values or [])
-    if tenant_only is not None:
-        query.append(("tenant_only", "true" if tenant_only else "false"))
-    page = await state.client.list_audit_events(limit=limit, after=after, query=query)
-    return AuditEventList.of(page, demo=state.settings.demo)
+    page = await state.client.list_audit_events(
+        limit=limit,
+        after=after,
+        effective_at_gte=start,
+        effective_at_lt=end,
+        project_ids=project_ids or (),
+        event_types=event_types or (),
+        actor_ids=actor_ids or (),
+        actor_emails=actor_emails or (),
+        resource_ids=resource_ids or (),
+        tenant_only=tenant_only,
+    )
+    return AuditEventList.of(page)
 
 
-READ_TOOLS = [(codex_list_audit_events, "List audit-log events")]
-WRITE_TOOLS: list[tuple[object, str]] = []
+TOOLS = [ToolSpec(codex_list_audit_events, "List audit-log events", READ)]

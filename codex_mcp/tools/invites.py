@@ -11,6 +11,7 @@ from codex_mcp.models import Invite
 from codex_mcp.params import After, Email, Limit, OpenAIId, OrgRole
 from codex_mcp.results import InviteList
 from codex_mcp.state import app_state
+from codex_mcp.tools import CREATE, READ, ToolSpec
 
 
 class ProjectGrant(BaseModel):
@@ -27,7 +28,7 @@ async def codex_list_invites(ctx: Context, limit: Limit = 20, after: After = Non
     true, call again with after=next_after for the next page.
     """
     state = app_state(ctx)
-    return InviteList.of(await state.client.list_invites(limit=limit, after=after), demo=state.settings.demo)
+    return InviteList.of(await state.client.list_invites(limit=limit, after=after))
 
 
 async def codex_create_invite(
@@ -51,5 +52,7 @@ async def codex_create_invite(
     return await app_state(ctx).client.create_invite(email=email, role=role, projects=grants)
 
 
-READ_TOOLS = [(codex_list_invites, "List invites")]
-WRITE_TOOLS = [(codex_create_invite, "Invite a member")]
+TOOLS = [
+    ToolSpec(codex_list_invites, "List invites", READ),
+    ToolSpec(codex_create_invite, "Invite a member", CREATE),
+]

@@ -3,54 +3,71 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from mcp.server.mcpserver import Context
 
 from codex_mcp.errors import AdminAPIError, InvalidArgumentError
 from codex_mcp.metrics import CodingToolMetrics, compute_metrics
-from codex_mcp.params import EndTime, StartTime
-from codex_mcp.state import app_state
+from codex_mcp.models import UsageQuery
+from codex_mcp.params import ApiKeyIds, EndTime, ProjectIds, StartTime
+from codex_mcp.state import app_state, page_progress
 from codex_mcp.timeparse import iso, resolve_range
-from codex_mcp.usage_report import MAX_BUCKETS, bucket_count
+from codex_mcp.tools import READ, ToolSpec
+from codex_mcp.usage_report import BUCKET_SECONDS, MAX_BUCKETS
 
 
 async def codex_get_normalized_metrics(
-    ctx: Context, start_time: StartTime, end_time: EndTime = None
+    ctx: Context,
+    start_time: StartTime,
+    end_time: EndTime = None,
+    project_ids: ProjectIds = None,
+    api_key_ids: ApiKeyIds = None,
 ) -> CodingToolMetrics:
     """One vendor-neutral CodingToolMetrics summary of OpenAI usage over a period, for comparing coding tools.
 
     Seats (members, active, inactive, utilization %), daily active users (mean of distinct users per UTC day),
     total_chat_interactions (model requests), total_cost_usd (US dollars) and cost per active user, usage_by_model
-    (requests and tokens). Built from complete daily completions usage, costs and the member list, fetched
-    concurrently. Fields the API cannot give (suggestions, acceptances, lines, language, editor) are null and
-    listed in metadata.unavailable_fields; metadata.derivations says how each figure is computed. If a source
-    fails, its fields are null and metadata.failed_sources says why - never a partial total.
+    (requests and tokens). Org-wide unless project_ids/api_key_ids narrow usage and costs (for example to the
+    projects or keys your coding tools use). Built from every page of daily completions usage, costs and the
+    member list, fetched concurrently; the period starts at 00:00 UTC of start_time's day. Fields the API cannot
+    give (suggestions, acceptances, lines, language, editor) are null and listed in metadata.unavailable_fields;
+    metadata.derivations says how each figure is computed. If a source fails, its fields are null and
+    metadata.failed_sources says why - never a partial total.
     """
-    state = app_state(ctx)
+    client = app_state(ctx).client
     start, end = resolve_range(start_time, end_time)
-    if bucket_count(start, end, "1d") > MAX_BUCKETS["1d"]:
+    start -= start % BUCKET_SECONDS["1d"]  # the period starts at 00:00 UTC of start_time's day
+    if -(-(end - start) // BUCKET_SECONDS["1d"]) > MAX_BUCKETS["1d"]:
+        # Not resolve_bucket_range's refusal: that one advises a wider bucket_width, which this tool does not take.
         raise InvalidArgumentError(
             f"start_time to end_time ({iso(start)} to {iso(end)}) is longer than {MAX_BUCKETS['1d']} days; "
             "choose a later start_time or an earlier end_time."
         )
-    span = [("start_time", str(start)), ("end_time", str(end)), ("bucket_width", "1d")]
-    usage_query = [*span, ("group_by", "user_id"), ("group_by", "model")]
-    results = await asyncio.gather(
-        state.client.usage("completions", usage_query, bucket_width="1d"),
-        state.client.costs(span),
-        state.client.all_users(),
+    filters: dict[str, Any] = {"project_ids": project_ids, "api_key_ids": api_key_ids}
+    usage_query = UsageQuery(start, end, "1d", ("user_id", "model"), filters)
+    cost_query = UsageQuery(start, end, "1d", (), filters)
+    usage, costs, members = await asyncio.gather(
+        client.usage("completions", usage_query, on_page=page_progress(ctx, "usage page")),
+        client.usage("costs", cost_query),
+        client.all_users(),
         return_exceptions=True,
     )
-    for outcome in results:
+    outcomes = (usage, costs, members)
+    for outcome in outcomes:
         if isinstance(outcome, BaseException) and not isinstance(outcome, AdminAPIError):
             raise outcome
-    if all(isinstance(outcome, BaseException) for outcome in results):
-        raise results[0]  # type: ignore[misc]
-    usage, costs, members = results
+    if all(isinstance(outcome, AdminAPIError) for outcome in outcomes):
+        reasons = "\n".join(f"- {o.describe()}" for o in outcomes if isinstance(o, AdminAPIError))
+        raise AdminAPIError(f"Every source of the metrics failed:\n{reasons}", hint="")
     return compute_metrics(
-        start_time=start, end_time=end, usage=usage, costs=costs, members=members, demo=state.settings.demo
+        start_time=start,
+        end_time=end,
+        usage=usage,
+        costs=costs,
+        members=members,
+        scope={key: value for key, value in filters.items() if value},
     )
 
 
-READ_TOOLS = [(codex_get_normalized_metrics, "Normalized coding-tool metrics")]
-WRITE_TOOLS: list[tuple[object, str]] = []
+TOOLS = [ToolSpec(codex_get_normalized_metrics, "Normalized coding-tool metrics", READ)]

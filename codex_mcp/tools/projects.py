@@ -11,6 +11,7 @@ from codex_mcp.models import Project
 from codex_mcp.params import After, Limit, ProjectId, printable_name
 from codex_mcp.results import ProjectApiKeyList, ProjectList, ServiceAccountList
 from codex_mcp.state import app_state
+from codex_mcp.tools import CREATE, READ, ToolSpec
 
 ProjectName = Annotated[
     str,
@@ -32,7 +33,7 @@ async def codex_list_projects(
     """
     state = app_state(ctx)
     page = await state.client.list_projects(limit=limit, after=after, include_archived=include_archived)
-    return ProjectList.of(page, demo=state.settings.demo)
+    return ProjectList.of(page)
 
 
 async def codex_get_project(ctx: Context, project_id: ProjectId) -> Project:
@@ -54,14 +55,14 @@ async def codex_list_project_api_keys(
     limit: Limit = 20,
     after: After = None,
     owner_project_access: Annotated[
-        Literal["active", "inactive", "any"] | None,
+        Literal["active", "inactive", "any"],
         Field(
             description=(
-                "'active': keys whose owner still has project access; 'inactive': owner lost access; 'any': all "
-                "enabled keys. Omit for the API's default membership-based visibility, which may hide some keys."
+                "'any' (default): every enabled key; 'active': keys whose owner still has project access; "
+                "'inactive': keys whose owner lost access (worth reviewing)."
             )
         ),
-    ] = None,
+    ] = "any",
 ) -> ProjectApiKeyList:
     """List a project's API keys: id, name, redacted value, owner (user or service account), created_at, last_used_at.
 
@@ -72,7 +73,7 @@ async def codex_list_project_api_keys(
     page = await state.client.list_project_api_keys(
         project_id=project_id, limit=limit, after=after, owner_project_access=owner_project_access
     )
-    return ProjectApiKeyList.of(page, demo=state.settings.demo)
+    return ProjectApiKeyList.of(page)
 
 
 async def codex_list_service_accounts(
@@ -85,13 +86,13 @@ async def codex_list_service_accounts(
     """
     state = app_state(ctx)
     page = await state.client.list_service_accounts(project_id=project_id, limit=limit, after=after)
-    return ServiceAccountList.of(page, demo=state.settings.demo)
+    return ServiceAccountList.of(page)
 
 
-READ_TOOLS = [
-    (codex_list_projects, "List projects"),
-    (codex_get_project, "Get a project"),
-    (codex_list_project_api_keys, "List a project's API keys"),
-    (codex_list_service_accounts, "List a project's service accounts"),
+TOOLS = [
+    ToolSpec(codex_list_projects, "List projects", READ),
+    ToolSpec(codex_get_project, "Get a project", READ),
+    ToolSpec(codex_list_project_api_keys, "List a project's API keys", READ),
+    ToolSpec(codex_list_service_accounts, "List a project's service accounts", READ),
+    ToolSpec(codex_create_project, "Create a project", CREATE),
 ]
-WRITE_TOOLS = [(codex_create_project, "Create a project")]

@@ -8,6 +8,7 @@ from codex_mcp.models import User, UserDeleted
 from codex_mcp.params import After, Emails, Limit, OrgRole, UserId
 from codex_mcp.results import UserList
 from codex_mcp.state import app_state
+from codex_mcp.tools import CHANGE, READ, ToolSpec
 
 
 async def codex_list_users(ctx: Context, limit: Limit = 20, after: After = None, emails: Emails = None) -> UserList:
@@ -18,7 +19,7 @@ async def codex_list_users(ctx: Context, limit: Limit = 20, after: After = None,
     """
     state = app_state(ctx)
     page = await state.client.list_users(limit=limit, after=after, emails=emails or [])
-    return UserList.of(page, demo=state.settings.demo)
+    return UserList.of(page)
 
 
 async def codex_get_user(ctx: Context, user_id: UserId) -> User:
@@ -42,5 +43,9 @@ async def codex_delete_user(ctx: Context, user_id: UserId) -> UserDeleted:
     return await app_state(ctx).client.delete_user(user_id=user_id)
 
 
-READ_TOOLS = [(codex_list_users, "List organization members"), (codex_get_user, "Get a member")]
-WRITE_TOOLS = [(codex_modify_user, "Change a member's role"), (codex_delete_user, "Remove a member")]
+TOOLS = [
+    ToolSpec(codex_list_users, "List organization members", READ),
+    ToolSpec(codex_get_user, "Get a member", READ),
+    ToolSpec(codex_modify_user, "Change a member's role", CHANGE),
+    ToolSpec(codex_delete_user, "Remove a member", CHANGE),
+]
