@@ -82,7 +82,7 @@ class CodexServer(MCPServer[AppState]):
             if isinstance(exc.__cause__, ValidationError):
                 raise ToolError(describe_validation_error(name, exc.__cause__)) from exc.__cause__
             raise
-        return mark_demo(result) if self._demo else result
+        return compact_result(result, demo=self._demo)
 
     def _unknown_arguments(self, name: str, arguments: dict[str, Any]) -> str | None:
         """Refuse misspelt argument names ('limt'): the SDK would silently drop them and use defaults."""
@@ -100,16 +100,14 @@ class CodexServer(MCPServer[AppState]):
         return "\n".join(lines)
 
 
-def mark_demo(result: Any) -> Any:
-    """Label every successful result of the demo organization as demo data, whatever its type."""
+def compact_result(result: Any, *, demo: bool) -> Any:
+    """Render a structured result's text as compact JSON (a third fewer tokens than indented), and in demo mode
+    label it as demo data, whatever its type."""
     if not isinstance(result, CallToolResult) or result.is_error or not isinstance(result.structured_content, dict):
         return result
-    structured = result.structured_content
-    if structured.get("demo_data"):
-        return result
-    marked = {**structured, "demo_data": True}
-    text = TextContent(type="text", text=json.dumps(marked, indent=2, ensure_ascii=False))
-    return result.model_copy(update={"structured_content": marked, "content": [text]})
+    structured = {**result.structured_content, "demo_data": True} if demo else result.structured_content
+    text = TextContent(type="text", text=json.dumps(structured, separators=(",", ":"), ensure_ascii=False))
+    return result.model_copy(update={"structured_content": structured, "content": [text]})
 
 
 def describe_validation_error(tool: str, error: ValidationError) -> str:

@@ -385,3 +385,15 @@ async def test_tool_schemas_match_snapshot(settings: Settings) -> None:
             f"The tool schemas differ from {SNAPSHOT.name} for: {', '.join(changed)}. If the change is intended, "
             f"regenerate the snapshot with `{REGENERATE}` and review the diff."
         )
+
+
+async def test_result_text_is_the_structured_content_as_compact_json() -> None:
+    """The text block a model reads is the same data as structuredContent, without indentation whitespace."""
+    result = await call_tool(make_settings(demo=True), "codex_list_users", {"limit": 3})
+    assert not result.is_error
+    [block] = result.content
+    text = getattr(block, "text", "")
+    assert json.loads(text) == result.structured_content
+    assert text == json.dumps(result.structured_content, separators=(",", ":"), ensure_ascii=False)
+    assert result.structured_content is not None
+    assert result.structured_content["demo_data"] is True
