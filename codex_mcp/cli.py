@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import anyio
+from pydantic import ValidationError
 
 from codex_mcp import __version__
 from codex_mcp.logs import configure_logging
@@ -91,8 +92,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args)
-    except ValueError as exc:
-        print(f"codex-mcp: invalid configuration: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        print(describe_settings_error(exc), file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
     if args.command in (None, "serve"):
@@ -121,6 +122,15 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         return anyio.run(commands.call, settings, args.tool, arguments, args.pretty)
     return anyio.run(commands.check, settings)
+
+
+def describe_settings_error(error: ValidationError) -> str:
+    """Which environment variable is wrong and why, without echoing values (one of them may be the key)."""
+    lines = ["codex-mcp: invalid configuration:"]
+    for item in error.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in item["loc"]) or "settings"
+        lines.append(f"  {where}: {str(item['msg']).removeprefix('Value error, ')}")
+    return "\n".join(lines)
 
 
 def parse_arguments(items: Sequence[str]) -> dict[str, Any]:

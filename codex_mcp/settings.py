@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     read_only: bool = Field(False, validation_alias="CODEX_MCP_READ_ONLY")
     log_level: LogLevel = Field("INFO", validation_alias="CODEX_MCP_LOG_LEVEL")
     connect_timeout_s: float = Field(10.0, gt=0, le=300, validation_alias="CODEX_MCP_CONNECT_TIMEOUT")
-    read_timeout_s: float = Field(60.0, gt=0, le=600, validation_alias="CODEX_MCP_READ_TIMEOUT")
+    read_timeout_s: float = Field(30.0, gt=0, le=600, validation_alias="CODEX_MCP_READ_TIMEOUT")
     max_retries: int = Field(3, ge=0, le=10, validation_alias="CODEX_MCP_MAX_RETRIES")
     request_deadline_s: float = Field(60.0, gt=0, le=3600, validation_alias="CODEX_MCP_REQUEST_DEADLINE")
     backoff_initial_s: float = Field(0.5, ge=0, le=60, validation_alias="CODEX_MCP_BACKOFF_INITIAL")
@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("OPENAI_BASE_URL must start with http:// or https://")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.backoff_initial_s > self.backoff_max_s:
+            raise ValueError("CODEX_MCP_BACKOFF_INITIAL must not exceed CODEX_MCP_BACKOFF_MAX")
+        return self
 
     @field_validator("log_level", mode="before")
     @classmethod

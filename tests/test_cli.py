@@ -232,3 +232,23 @@ def test_every_demo_result_is_labelled_as_demo_data(capsys: pytest.CaptureFixtur
     project = json.loads(out)
     assert project["id"] == project_id
     assert project["demo_data"] is True
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("CODEX_MCP_MAX_RETRIES", "abc", "CODEX_MCP_MAX_RETRIES: Input should be a valid integer"),
+        ("CODEX_MCP_BACKOFF_INITIAL", "10", "CODEX_MCP_BACKOFF_INITIAL must not exceed CODEX_MCP_BACKOFF_MAX"),
+        ("OPENAI_BASE_URL", "api.openai.com", "OPENAI_BASE_URL must start with http:// or https://"),
+    ],
+)
+def test_bad_configuration_exits_2_naming_the_variable_and_never_the_key(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", TEST_KEY)
+    monkeypatch.setenv(variable, value)
+    code, out, err = run(capsys, "tools")
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert TEST_KEY not in err
