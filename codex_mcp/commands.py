@@ -20,17 +20,22 @@ from codex_mcp.server import api_connection, create_server
 from codex_mcp.settings import Settings
 
 
+def say(text: str) -> None:
+    """Write one line of a CLI command's output. Only these commands own stdout; the MCP server never calls this."""
+    sys.stdout.write(f"{text}\n")
+
+
 async def list_tools(settings: Settings, as_json: bool) -> int:
     async with Client(create_server(settings)) as client:
         tools = (await client.list_tools()).tools
     if as_json:
-        print(json.dumps([tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools], indent=2))
+        say(json.dumps([tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in tools], indent=2))
         return 0
     width = max(len(tool.name) for tool in tools)
     for tool in tools:
         hints = tool.annotations
         access = "read-only" if hints and hints.read_only_hint else "CHANGES THE ORGANIZATION"
-        print(f"{tool.name:<{width}}  {tool.title or ''}  [{access}]")
+        say(f"{tool.name:<{width}}  {tool.title or ''}  [{access}]")
     print(f"\n{len(tools)} tools. Details: codex-mcp tools --json", file=sys.stderr)
     return 0
 
@@ -50,7 +55,7 @@ async def call(settings: Settings, name: str, arguments: dict[str, Any], pretty:
     payload = result.structured_content
     if payload is None:
         payload = {"content": [getattr(block, "text", "") for block in result.content]}
-    print(render(payload) if pretty else json.dumps(payload, indent=2 if sys.stdout.isatty() else None))
+    say(render(payload) if pretty else json.dumps(payload, indent=2 if sys.stdout.isatty() else None))
     return 0
 
 
@@ -69,13 +74,13 @@ async def check(settings: Settings) -> int:
     archived = sum(1 for project in projects if project.status == "archived" or project.archived_at)
     owners = sum(1 for member in members if member.role == "owner")
     where = "the demo organization" if settings.demo else settings.base_url
-    print(f"The key works against {where}.")
-    print(f"Members: {len(members)} ({owners} owners)")
-    print(f"Projects: {len(projects)} ({len(projects) - archived} active, {archived} archived)")
+    say(f"The key works against {where}.")
+    say(f"Members: {len(members)} ({owners} owners)")
+    say(f"Projects: {len(projects)} ({len(projects) - archived} active, {archived} archived)")
     failures = _report_areas(list(zip(_PROBES, outcomes, strict=True)))
     sys.stdout.flush()  # keep the report above the summary when stdout is piped
     if not failures:
-        print("All checks passed.")
+        say("All checks passed.")
         return 0
     for line in failures:
         print(line, file=sys.stderr)
@@ -135,7 +140,7 @@ async def _probe(client: AdminClient, probe: _Probe, since: str) -> AdminAPIErro
 
 def _report_areas(results: list[tuple[_Probe, AdminAPIError | None]]) -> list[str]:
     """Print one line per area; return a summary line for each area that failed (none when all are OK)."""
-    print("Access:")
+    say("Access:")
     areas: dict[str, list[tuple[_Probe, AdminAPIError | None]]] = {}
     for probe, error in results:
         areas.setdefault(probe.area, []).append((probe, error))
@@ -143,11 +148,11 @@ def _report_areas(results: list[tuple[_Probe, AdminAPIError | None]]) -> list[st
     for area, probes in areas.items():
         failed = [(probe, error) for probe, error in probes if error is not None]
         if not failed:
-            print(f"  {area}: OK")
+            say(f"  {area}: OK")
             continue
         # Name the endpoint only when some of the area's requests worked and others did not.
         partial = len(failed) < len(probes)
-        print(f"  {area}: " + "; ".join(_problem(error, probe.what if partial else None) for probe, error in failed))
+        say(f"  {area}: " + "; ".join(_problem(error, probe.what if partial else None) for probe, error in failed))
         tools = ", ".join(dict.fromkeys(tool for probe, _ in failed for tool in probe.tools))
         what = " & ".join(probe.what for probe, _ in failed) if partial else area
         if all(isinstance(error, APIStatusError) and error.status_code == 403 for _, error in failed):
