@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -125,9 +124,6 @@ _PROBES = (
     _Probe("invites", "invites", "/organization/invites", (("limit", "1"),), ("codex_list_invites",)),
 )
 
-_API_ERROR_HEAD = re.compile(r"^OpenAI API error \d+ on \S+ \S+(?: \((?:code|param): [^)]*\))*: ")
-
-
 async def _probe(client: AdminClient, probe: _Probe, since: str) -> AdminAPIError | None:
     """One request (a single page) to the probe's endpoint: None when it answers, else the API error."""
     query = [("start_time", since), *probe.query] if probe.since else list(probe.query)
@@ -165,7 +161,8 @@ def _report_areas(results: list[tuple[_Probe, AdminAPIError | None]]) -> list[st
 def _problem(error: AdminAPIError, what: str | None) -> str:
     """'no access (403: <API message>)' for a refusal, 'check failed (...)' for anything else."""
     if isinstance(error, APIStatusError):
-        detail = f"{error.status_code}: {_API_ERROR_HEAD.sub('', error.message)}"
+        request = f" Request id: {error.request_id}" if error.request_id else ""
+        detail = f"{error.status_code}: {error.api_message or error.message}{request}"
         if error.status_code == 403:
             return f"no access{' to ' + what if what else ''} ({detail})"
     else:

@@ -79,9 +79,11 @@ class APIStatusError(AdminAPIError):
         request_id: str | None = None,
         code: str | None = None,
         param: str | None = None,
+        api_message: str | None = None,
         attempts: int = 1,
     ) -> None:
         super().__init__(message)
+        self.api_message = redact(api_message) if api_message else None
         self.status_code = status_code
         self.request_id = request_id
         self.code = code
@@ -164,7 +166,7 @@ def status_error(response: httpx.Response) -> APIStatusError:
     if request_id:
         text = sentence(text, f"Request id: {request_id}")
     cls = _STATUS_CLASSES.get(status, InternalServerError if status >= 500 else APIStatusError)
-    return cls(text, status_code=status, request_id=request_id, code=code, param=param)
+    return cls(text, status_code=status, request_id=request_id, code=code, param=param, api_message=api_message)
 
 
 def sentence(text: str, more: str) -> str:
