@@ -21,12 +21,12 @@ REGENERATE = "UPDATE_SNAPSHOTS=1 pytest tests/test_readme.py"
 
 def render_tool_table(tools: Sequence[Tool]) -> str:
     """The README's tool table, one row per tool in tools/list order."""
-    lines = ["| Tool | Title | Access |", "| --- | --- | --- |"]
+    lines = ["| Tool | What it gives | Access |", "| --- | --- | --- |"]
     for tool in tools:
         read_only = tool.annotations is not None and tool.annotations.read_only_hint is True
         access = "read-only" if read_only else "changes the organization"
-        title = (tool.title or "").replace("|", "\\|")
-        lines.append(f"| `{tool.name}` | {title} | {access} |")
+        summary = (tool.description or tool.title or "").split("\n", 1)[0].replace("|", "\\|")
+        lines.append(f"| `{tool.name}` | {summary} | {access} |")
     return "\n".join(lines)
 
 
@@ -58,6 +58,7 @@ def test_render_tool_table_format() -> None:
         Tool(
             name="codex_read",
             title="Read things",
+            description="Reads things, in UTC.\n\nMore detail the table leaves out.",
             input_schema={"type": "object"},
             annotations=ToolAnnotations(read_only_hint=True),
         ),
@@ -70,9 +71,9 @@ def test_render_tool_table_format() -> None:
         Tool(name="codex_bare", title="No annotations", input_schema={"type": "object"}),
     ]
     assert render_tool_table(tools).splitlines() == [
-        "| Tool | Title | Access |",
+        "| Tool | What it gives | Access |",
         "| --- | --- | --- |",
-        "| `codex_read` | Read things | read-only |",
+        "| `codex_read` | Reads things, in UTC. | read-only |",
         "| `codex_write` | Write \\| things | changes the organization |",
         "| `codex_bare` | No annotations | changes the organization |",
     ]
