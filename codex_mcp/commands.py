@@ -124,6 +124,7 @@ _PROBES = (
     _Probe("invites", "invites", "/organization/invites", (("limit", "1"),), ("codex_list_invites",)),
 )
 
+
 async def _probe(client: AdminClient, probe: _Probe, since: str) -> AdminAPIError | None:
     """One request (a single page) to the probe's endpoint: None when it answers, else the API error."""
     query = [("start_time", since), *probe.query] if probe.since else list(probe.query)
