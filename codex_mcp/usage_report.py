@@ -65,10 +65,14 @@ class UsageReport(Lean):
 
 
 def resolve_bucket_range(
-    start_time: int | str, end_time: int | str | None, bucket_width: str
+    start_time: int | str,
+    end_time: int | str | None,
+    bucket_width: str,
+    *,
+    advice: str = "Use a wider bucket_width or a shorter range.",
 ) -> tuple[int, int, str | None]:
     """The [start, end) to query: start aligned down to the bucket width (as the API aligns its buckets), at most
-    MAX_BUCKETS buckets. Returns a note when the start moved."""
+    MAX_BUCKETS buckets (else refused, ending with `advice`). Returns a note when the start moved."""
     start, end = resolve_range(start_time, end_time)
     width = BUCKET_SECONDS[bucket_width]
     aligned = start - start % width
@@ -77,9 +81,8 @@ def resolve_bucket_range(
         seconds = MAX_BUCKETS[bucket_width] * width
         span = f"{seconds // 86400} days" if seconds >= 2 * 86400 else f"{seconds // 3600} hours"
         raise InvalidArgumentError(
-            f"start_time to end_time ({iso(aligned)} to {iso(end)}) at bucket_width '{bucket_width}' is {count} "
-            f"buckets; at most {MAX_BUCKETS[bucket_width]} ({span}) per call. Use a wider bucket_width or a "
-            "shorter range."
+            f"start_time to end_time ({iso(aligned)} to {iso(end)}) is {count} '{bucket_width}' buckets, longer "
+            f"than {span} (at most {MAX_BUCKETS[bucket_width]} buckets per call). {advice}"
         )
     note = None
     if aligned != start:

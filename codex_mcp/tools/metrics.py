@@ -7,14 +7,13 @@ from typing import Any
 
 from mcp.server.mcpserver import Context
 
-from codex_mcp.errors import AdminAPIError, InvalidArgumentError
+from codex_mcp.errors import AdminAPIError
 from codex_mcp.metrics import CodingToolMetrics, compute_metrics
 from codex_mcp.models import UsageQuery
 from codex_mcp.params import ApiKeyIds, EndTime, ProjectIds, StartTime
 from codex_mcp.state import app_state, page_progress
-from codex_mcp.timeparse import iso, resolve_range
 from codex_mcp.tools import READ, ToolSpec
-from codex_mcp.usage_report import BUCKET_SECONDS, MAX_BUCKETS
+from codex_mcp.usage_report import resolve_bucket_range
 
 
 async def codex_get_normalized_metrics(
@@ -36,14 +35,9 @@ async def codex_get_normalized_metrics(
     metadata.failed_sources says why - never a partial total.
     """
     client = app_state(ctx).client
-    start, end = resolve_range(start_time, end_time)
-    start -= start % BUCKET_SECONDS["1d"]  # the period starts at 00:00 UTC of start_time's day
-    if -(-(end - start) // BUCKET_SECONDS["1d"]) > MAX_BUCKETS["1d"]:
-        # Not resolve_bucket_range's refusal: that one advises a wider bucket_width, which this tool does not take.
-        raise InvalidArgumentError(
-            f"start_time to end_time ({iso(start)} to {iso(end)}) is longer than {MAX_BUCKETS['1d']} days; "
-            "choose a later start_time or an earlier end_time."
-        )
+    start, end, _ = resolve_bucket_range(
+        start_time, end_time, "1d", advice="Choose a later start_time or an earlier end_time."
+    )
     filters: dict[str, Any] = {"project_ids": project_ids, "api_key_ids": api_key_ids}
     usage_query = UsageQuery(start, end, "1d", ("user_id", "model"), filters)
     cost_query = UsageQuery(start, end, "1d", (), filters)
