@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
 
 from codex_mcp.models import BucketSeries, Lean, User
 from codex_mcp.timeparse import iso, iso_date
+from codex_mcp.usage_report import flatten_row, sum_rows
 
 UNAVAILABLE_FIELDS = [
     "total_suggestions",
@@ -108,8 +108,8 @@ def compute_metrics(
     if isinstance(costs, BaseException):
         failed["costs"] = _reason(costs)
     else:
-        total = sum((_amount(r) for b in costs.buckets for r in b.results), Decimal(0))
-        metrics["total_cost_usd"] = float(total)
+        rows = (flatten_row(result) for bucket in costs.buckets for result in bucket.results)
+        metrics["total_cost_usd"] = float(sum_rows(rows).get("amount_usd", 0.0))
         metadata["cost_days"] = len(costs.buckets)
         metadata["cost_pages_fetched"] = costs.pages
     if isinstance(members, BaseException):
@@ -187,12 +187,6 @@ def _seat_fields(
     if former := active_users - {member.id for member in members}:
         metadata["active_non_members"] = len(former)
         metadata["active_non_members_note"] = "user_ids with usage that are not current members (not seats)"
-
-
-def _amount(result: dict[str, Any]) -> Decimal:
-    amount = result.get("amount") or {}
-    value = amount.get("value") if isinstance(amount, dict) else None
-    return Decimal(repr(value)) if isinstance(value, int | float) else Decimal(0)
 
 
 def _reason(error: BaseException) -> str:
