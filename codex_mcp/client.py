@@ -268,10 +268,6 @@ class AdminClient:
         limit = COSTS_PAGE_LIMIT if source == "costs" else USAGE_PAGE_LIMITS[query.bucket_width]
         return await self.fetch_all_buckets(path, _usage_params(query), page_limit=limit, on_page=on_page)
 
-    async def costs(self, query: Query) -> BucketSeries:
-        """Daily cost buckets from /organization/costs, for a raw query (the CLI's probes and tests)."""
-        return await self.fetch_all_buckets(USAGE_PATHS["costs"], query, page_limit=COSTS_PAGE_LIMIT)
-
     async def list_users(self, *, limit: int, after: str | None, emails: Sequence[str] = ()) -> Page[User]:
         """One page of organization members, optionally only those with the given emails."""
         return await self.list_page(

@@ -34,6 +34,9 @@ from codex_mcp.models import UsageQuery
 from codex_mcp.settings import Settings
 from tests.conftest import BASE_URL, TEST_KEY, make_settings
 
+COSTS_QUERY = UsageQuery(start_time=1767225600, end_time=1767225600 + 7 * 86400)
+COSTS_QUERY_BY_LINE_ITEM = UsageQuery(start_time=1767225600, end_time=1767225600 + 7 * 86400, group_by=["line_item"])
+
 Step = Callable[[httpx.Request], httpx.Response]
 
 USER = {"object": "organization.user", "id": "user-abc", "name": "Ada", "email": "ada@example.com", "role": "reader"}
@@ -510,7 +513,7 @@ async def test_usage_page_of_unexpected_shape_is_response_error() -> None:
     client, _ = make_client(script)
     async with client:
         with pytest.raises(APIResponseError, match="unexpected shape"):
-            await client.costs([("start_time", "1767225600")])
+            await client.usage("costs", COSTS_QUERY)
 
 
 # ---- query encoding --------------------------------------------------------------------------------------------
@@ -530,7 +533,7 @@ async def test_page_cursor_with_equals_goes_on_the_wire_literally() -> None:
     )
     client, _ = make_client(script)
     async with client:
-        series = await client.costs([("start_time", "1767225600"), ("group_by", "line_item")])
+        series = await client.usage("costs", COSTS_QUERY_BY_LINE_ITEM)
     assert series.pages == 2
     raw = script.requests[1].url.query.decode()
     assert "page=abc=" in raw.split("&")
@@ -620,7 +623,7 @@ async def test_bucket_paging_without_next_page_is_pagination_error() -> None:
     client, _ = make_client(script)
     async with client:
         with pytest.raises(PaginationError, match="next_page"):
-            await client.costs([("start_time", "1767225600")])
+            await client.usage("costs", COSTS_QUERY)
     assert script.count == 1
 
 
@@ -633,7 +636,7 @@ async def test_bucket_paging_with_repeating_next_page_is_pagination_error() -> N
     client, _ = make_client(script)
     async with client:
         with pytest.raises(PaginationError, match="page 3"):
-            await client.costs([("start_time", "1767225600")])
+            await client.usage("costs", COSTS_QUERY)
     assert script.count == 3
 
 
@@ -646,7 +649,7 @@ async def test_failure_on_page_3_says_earlier_pages_were_discarded() -> None:
     client, _ = make_client(script)
     async with client:
         with pytest.raises(BadRequestError) as caught:
-            await client.costs([("start_time", "1767225600")])
+            await client.usage("costs", COSTS_QUERY)
     message = str(caught.value)
     assert "cursor expired" in message
     assert "page 3" in message
