@@ -13,6 +13,20 @@ KEY_HELP = (
 )
 
 
+def shown(value: object, limit: int = 80) -> str:
+    """A value someone gave, quoted for an error or note: its repr, at most `limit` characters, with its length when
+    cut, so a 5 MB argument is never echoed back whole. Secrets are redacted."""
+    text = repr(value)
+    if len(text) > limit:
+        if isinstance(value, str):
+            text = f"{text[: limit - 1]}… ({len(value):,} characters)"
+        elif isinstance(value, list | dict):
+            text = f"{text[: limit - 1]}… ({len(value):,} items)"
+        else:
+            text = f"{text[: limit - 1]}… ({len(text):,} characters)"
+    return redact(text)
+
+
 class InvalidArgumentError(ValueError):
     """An argument refused before any request is sent; the message names the field and what to fix."""
 

@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import Field
 
 from codex_mcp.models import BucketSeries, Lean, User
+from codex_mcp.rows import UnreadableValues, flatten_row, sum_rows
 from codex_mcp.timeparse import iso, iso_date
-from codex_mcp.usage_report import flatten_row, sum_rows
 
 UNAVAILABLE_FIELDS = [
     "total_suggestions",
@@ -100,16 +100,20 @@ def compute_metrics(
     )
 
     active_users: set[str] | None = None
+    notes: list[str] = []
     if isinstance(usage, BaseException):
         failed["completions_usage"] = _reason(usage)
     else:
-        active_users = _usage_fields(usage, metrics, metadata)
+        active_users = _usage_fields(usage, metrics, metadata, notes)
         metrics["active_seats"] = len(active_users)
     if isinstance(costs, BaseException):
         failed["costs"] = _reason(costs)
     else:
-        rows = (flatten_row(result) for bucket in costs.buckets for result in bucket.results)
+        unreadable = UnreadableValues()
+        rows = (flatten_row(r, unreadable, day=bucket.start_time) for bucket in costs.buckets for r in bucket.results)
         metrics["total_cost_usd"] = float(sum_rows(rows).get("amount_usd", 0.0))
+        if note := unreadable.note("costs"):
+            notes.append(note)
         metadata["cost_days"] = len(costs.buckets)
         metadata["cost_pages_fetched"] = costs.pages
     if isinstance(members, BaseException):
@@ -120,6 +124,8 @@ def compute_metrics(
     active = metrics.get("active_seats")
     if metrics.get("total_cost_usd") is not None and active:
         metrics["cost_per_user_usd"] = round(metrics["total_cost_usd"] / active, 6)
+    if notes:
+        metadata["notes"] = notes
     metadata["complete"] = not failed
     if failed:
         metadata["failed_sources"] = failed
@@ -130,27 +136,30 @@ def compute_metrics(
     return CodingToolMetrics(period=f"{iso_date(start_time)}/{last_day}", metadata=metadata, **metrics)
 
 
-def _usage_fields(usage: BucketSeries, metrics: dict[str, Any], metadata: dict[str, Any]) -> set[str]:
+def _usage_fields(usage: BucketSeries, metrics: dict[str, Any], metadata: dict[str, Any], notes: list[str]) -> set[str]:
     by_model: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, int] = defaultdict(int)
     active: set[str] = set()
     daily_counts: list[int] = []
+    unreadable = UnreadableValues()
     for bucket in usage.buckets:
         users_today: set[str] = set()
         for result in bucket.results:
-            requests = int(result.get("num_model_requests") or 0)
-            model = result.get("model") or "unknown"
+            row = flatten_row(result, unreadable, day=bucket.start_time)
+            requests = int(row.get("num_model_requests") or 0)
+            model = str(row.get("model") or "unknown")
             for field, target in (
                 ("num_model_requests", "requests"),
                 ("input_tokens", "input_tokens"),
                 ("output_tokens", "output_tokens"),
                 ("input_cached_tokens", "input_cached_tokens"),
             ):
-                value = int(result.get(field) or 0)
+                value = int(row.get(field) or 0)
                 by_model[model][target] += value
                 totals[field] += value
-            if result.get("user_id") and requests > 0:
-                users_today.add(result["user_id"])
+            user = row.get("user_id")
+            if isinstance(user, str) and user and requests > 0:
+                users_today.add(user)
         daily_counts.append(len(users_today))
         active |= users_today
     metrics["total_chat_interactions"] = totals["num_model_requests"]
@@ -168,6 +177,8 @@ def _usage_fields(usage: BucketSeries, metrics: dict[str, Any], metadata: dict[s
     metadata["total_cached_input_tokens"] = totals["input_cached_tokens"]
     metadata["total_tokens"] = totals["input_tokens"] + totals["output_tokens"]
     metadata["distinct_active_user_ids"] = len(active)
+    if note := unreadable.note("completions usage"):
+        notes.append(note)
     return active
 
 

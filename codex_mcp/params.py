@@ -7,6 +7,7 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from codex_mcp.errors import shown
 from codex_mcp.timeparse import TIME_FORMS
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
@@ -22,7 +23,7 @@ MAX_FILTER_VALUES = 100
 def _id(value: str) -> str:
     if not _ID.fullmatch(value):
         raise ValueError(
-            f"{value!r} is not an OpenAI id: ids look like 'user-abc123', 'proj_abc123' or 'key_abc123' "
+            f"{shown(value)} is not an OpenAI id: ids look like 'user-abc123', 'proj_abc123' or 'key_abc123' "
             "(letters, digits, '-' and '_' only, at most 128 characters). List the objects to find the right id"
         )
     return value
@@ -31,21 +32,21 @@ def _id(value: str) -> str:
 def _email(value: str) -> str:
     value = value.strip()
     if not _EMAIL.fullmatch(value):
-        raise ValueError(f"{value!r} is not a valid email address (expected name@example.com)")
+        raise ValueError(f"{shown(value)} is not a valid email address (expected name@example.com)")
     return value
 
 
 def _cursor(value: str) -> str:
     if not _CURSOR.fullmatch(value):
         raise ValueError(
-            f"{value!r} is not a cursor this API gave out: pass back `next_after` from the previous page unchanged"
+            f"{shown(value)} is not a cursor this API gave out: pass back `next_after` from the previous page unchanged"
         )
     return value
 
 
 def _filter_value(value: str) -> str:
     if not _FILTER_VALUE.fullmatch(value) or not value.strip():
-        raise ValueError(f"{value!r} is not a usable filter value (1-256 printable characters)")
+        raise ValueError(f"{shown(value)} is not a usable filter value (1-256 printable characters)")
     return value
 
 
@@ -59,7 +60,7 @@ def _not_a_boolean(value: object) -> object:
 def _event_type(value: str) -> str:
     if not _EVENT_TYPE.fullmatch(value):
         raise ValueError(
-            f"{value!r} is not an audit-log event type: types are lowercase words joined by dots, such as "
+            f"{shown(value)} is not an audit-log event type: types are lowercase words joined by dots, such as "
             "'api_key.created', 'user.added' or 'login.failed'"
         )
     return value
@@ -91,19 +92,22 @@ FilterValue = Annotated[str, AfterValidator(_filter_value)]
 
 UserId = Annotated[OpenAIId, Field(description="The user's id, e.g. 'user-abc123' (from codex_list_users).")]
 ProjectId = Annotated[OpenAIId, Field(description="The project's id, e.g. 'proj_abc123' (from codex_list_projects).")]
-_ListChecks = (BeforeValidator(_one_or_many), AfterValidator(_unique), Field(max_length=MAX_FILTER_VALUES))
-IdFilter = Annotated[list[OpenAIId] | None, *_ListChecks]
+# max_length sits on the list itself (not on the Optional around it), so the schema says maxItems, as it means.
+_ListChecks = (BeforeValidator(_one_or_many), AfterValidator(_unique))
+ItemT = TypeVar("ItemT")
+BoundedList = Annotated[list[ItemT], Field(max_length=MAX_FILTER_VALUES)]
+IdFilter = Annotated[BoundedList[OpenAIId] | None, *_ListChecks]
 ProjectIds = Annotated[IdFilter, Field(description="Only include these project ids, e.g. ['proj_abc123'].")]
 UserIds = Annotated[IdFilter, Field(description="Only include these user ids, e.g. ['user-abc123'].")]
 ApiKeyIds = Annotated[IdFilter, Field(description="Only include these API key ids, e.g. ['key_abc123'].")]
 Models = Annotated[
-    list[FilterValue] | None,
+    BoundedList[FilterValue] | None,
     *_ListChecks,
     Field(description="Only include these models, e.g. ['gpt-4o-2024-08-06']."),
 ]
-Emails = Annotated[list[Email] | None, *_ListChecks, Field(description="Only include these email addresses.")]
+Emails = Annotated[BoundedList[Email] | None, *_ListChecks, Field(description="Only include these email addresses.")]
 EventTypes = Annotated[
-    list[Annotated[str, AfterValidator(_event_type)]] | None,
+    BoundedList[Annotated[str, AfterValidator(_event_type)]] | None,
     *_ListChecks,
     Field(
         description=(
@@ -132,7 +136,7 @@ EndTime = Annotated[
 ]
 GroupT = TypeVar("GroupT")
 GroupBy = Annotated[
-    list[GroupT] | None,
+    BoundedList[GroupT] | None,
     *_ListChecks,
     Field(description="Group by these fields (any combination); totals per group come back in `groups`."),
 ]
@@ -149,7 +153,8 @@ UsageBucketWidth = Annotated[
     Literal["1m", "1h", "1d"],
     Field(description="Bucket size: '1d' (UTC days, default), '1h' or '1m'."),
 ]
-Limit = Annotated[int, Field(ge=1, le=100, description="Items per page, 1-100 (default 20).")]
+# strict: true/false are not counts (pydantic would read true as 1).
+Limit = Annotated[int, Field(strict=True, ge=1, le=100, description="Items per page, 1-100 (default 20).")]
 After = Annotated[
     str | None,
     AfterValidator(lambda v: _cursor(v) if v is not None else v),

@@ -8,12 +8,11 @@ from typing import Any
 
 MAX_CELL = 48
 MAX_ROWS = 200
-MAX_METRIC_COLUMNS = 5
 
 
 def render(payload: dict[str, Any]) -> str:
     """A report, a page of objects, or an object, as text tables; anything else as indented JSON."""
-    if "buckets" in payload and "totals" in payload:
+    if isinstance(payload.get("buckets"), dict) and "totals" in payload:
         return _report(payload)
     if isinstance(payload.get("data"), list):
         return _page(payload)
@@ -44,26 +43,15 @@ def _report(report: dict[str, Any]) -> str:
     lines = [title]
     if report.get("demo_data"):
         lines.append("DEMO DATA from the built-in sample organization")
-    metrics = _main_metrics(report["totals"])
-    if report.get("groups"):
-        metrics = _main_metrics({key: 0 for group in report["groups"] for key in group["totals"]})
-        fields = list(report["group_by"])
-        named = any("project_name" in g for g in report["groups"])
-        labels = [*fields, "project_name"] if named else fields
-        rows = [
-            [
-                *(g["group"].get(f) for f in fields),
-                *([g.get("project_name")] if named else []),
-                *(_round(g["totals"].get(m)) for m in metrics),
-            ]
-            for g in report["groups"]
-        ]
-        lines += ["", table([*labels, *metrics], rows)]
-    else:
-        rows = []
-        for bucket in report["buckets"]:
-            rows.append([bucket["start_time_iso"], *(_round(bucket["totals"].get(m, 0)) for m in metrics)])
-        lines += ["", table(["bucket start", *metrics], rows)]
+    groups = report.get("groups")
+    shown = groups if groups else report["buckets"]
+    columns = list(shown["columns"])
+    rows = [[_round(value) for value in row] for row in shown["rows"]]
+    if groups and groups.get("other"):
+        other = groups["other"]
+        label = f"(other: {other['groups']} groups)"
+        rows.append([other["totals"].get(c, label if i == 0 else None) for i, c in enumerate(columns)])
+    lines += ["", table(columns, rows)]
     totals = "  ".join(
         f"{k}={_cell(_round(v))}" for k, v in sorted(report["totals"].items(), key=lambda i: _metric_order(i[0]))
     )
@@ -107,11 +95,6 @@ def _fields(payload: dict[str, Any]) -> str:
         width = max((len(k) for k in payload), default=0)
         return "\n".join(f"{key:<{width}}  {_cell(value)}" for key, value in payload.items())
     return json.dumps(payload, indent=2)
-
-
-def _main_metrics(totals: dict[str, Any]) -> list[str]:
-    """The few counters worth a column: money and requests first, then the main token counts."""
-    return sorted(totals, key=_metric_order)[:MAX_METRIC_COLUMNS]
 
 
 def _metric_order(name: str) -> tuple[int, str]:

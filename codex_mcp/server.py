@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import inspect
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,14 +16,20 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import SecretStr, ValidationError
 
 from codex_mcp import __version__
+from codex_mcp.budget import BYTES_PER_TOKEN, ResultTooLargeError, fit_structured, json_text
 from codex_mcp.client import AdminClient
-from codex_mcp.errors import AdminAPIError, InvalidArgumentError
-from codex_mcp.redaction import redact
+from codex_mcp.errors import AdminAPIError, InvalidArgumentError, shown
+from codex_mcp.redaction import needs_redaction, redact, redact_tree
 from codex_mcp.settings import Settings
 from codex_mcp.state import AppState
 from codex_mcp.tools import ToolSpec, audit, invites, metrics, projects, usage, users
 
 log = logging.getLogger("codex_mcp.server")
+
+# Error texts stay short whatever was sent: at most this many problems, names and messages this long.
+MAX_LISTED = 10
+MAX_NAME = 64
+MAX_MESSAGE = 400
 
 TOOLS: list[ToolSpec] = [spec for module in (usage, users, invites, projects, audit, metrics) for spec in module.TOOLS]
 
@@ -47,10 +52,19 @@ DEMO_NOTE = (
 class CodexServer(MCPServer[AppState]):
     """MCPServer whose tool errors always read well: API failures, bad or unknown arguments, read-only refusals."""
 
-    def __init__(self, *args: Any, tools: list[ToolSpec], read_only: bool, demo: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        tools: list[ToolSpec],
+        read_only: bool,
+        demo: bool = False,
+        max_result_tokens: int = 20_000,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._read_only = read_only
         self._demo = demo
+        self._max_result_tokens = max_result_tokens
         self._write_tools = frozenset(spec.name for spec in tools if not spec.read_only)
         self._arguments = {spec.name: _argument_names(spec.fn) for spec in tools}
         for spec in tools:
@@ -71,18 +85,17 @@ class CodexServer(MCPServer[AppState]):
             raise ToolError(unknown)
         try:
             result = await super().call_tool(name, arguments, context)
+            return finish_result(result, demo=self._demo, max_tokens=self._max_result_tokens, tool=name)
         except UnexpectedToolError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, AdminAPIError):
-                raise ToolError(f"{name} failed: {cause.describe()}") from None
-            if isinstance(cause, InvalidArgumentError):
-                raise ToolError(f"Invalid arguments for {name}: {cause}") from None
-            raise
+            raise tool_error(name, exc.__cause__ or exc) from None
         except ToolError as exc:
             if isinstance(exc.__cause__, ValidationError):
-                raise ToolError(describe_validation_error(name, exc.__cause__)) from exc.__cause__
-            raise
-        return compact_result(result, demo=self._demo)
+                raise ToolError(describe_validation_error(name, exc.__cause__)) from None
+            raise ToolError(redact(str(exc))) from None
+        except ResultTooLargeError as exc:
+            raise ToolError(str(exc)) from None
+        except Exception as exc:  # the one place tools are called: nothing may reach the client as a bare crash
+            raise tool_error(name, exc) from None
 
     def _unknown_arguments(self, name: str, arguments: dict[str, Any]) -> str | None:
         """Refuse misspelt argument names ('limt'): the SDK would silently drop them and use defaults."""
@@ -93,37 +106,65 @@ class CodexServer(MCPServer[AppState]):
         if not extra:
             return None
         lines = [f"Invalid arguments for {name}; nothing was sent:"]
-        for key in extra:
-            close = difflib.get_close_matches(key, known, n=1)
-            lines.append(f"- {key}: unknown argument" + (f"; did you mean {close[0]!r}?" if close else ""))
+        for key in extra[:MAX_LISTED]:
+            close = difflib.get_close_matches(key, known, n=1) if len(key) <= MAX_NAME else []
+            label = key if len(key) <= MAX_NAME else shown(key, MAX_NAME)
+            lines.append(f"- {label}: unknown argument" + (f"; did you mean {close[0]!r}?" if close else ""))
+        if len(extra) > MAX_LISTED:
+            lines.append(f"- and {len(extra) - MAX_LISTED} more unknown arguments")
         lines.append(f"Known arguments: {', '.join(known)}.")
         return "\n".join(lines)
 
 
-def compact_result(result: Any, *, demo: bool) -> Any:
-    """Render a structured result's text as compact JSON (a third fewer tokens than indented), and in demo mode
-    label it as demo data, whatever its type."""
+def tool_error(name: str, cause: BaseException) -> ToolError:
+    """The error a client sees for an exception a tool raised: API failures and refused arguments read as such;
+    anything else is named as the bug it is, with its traceback logged at DEBUG on stderr."""
+    if isinstance(cause, AdminAPIError):
+        return ToolError(f"{name} failed: {cause.describe()}")
+    if isinstance(cause, InvalidArgumentError):
+        return ToolError(redact(f"Invalid arguments for {name}: {cause}"))
+    log.debug("%s raised %s", name, type(cause).__name__, exc_info=cause)
+    return ToolError(
+        f"{name} failed with an unexpected {type(cause).__name__}: this is a bug in codex-mcp, please report it "
+        "(run with CODEX_MCP_LOG_LEVEL=DEBUG for the traceback on stderr). Nothing was changed by this call unless "
+        "it is a tool that changes the organization: check before calling it again."
+    )
+
+
+def finish_result(result: Any, *, demo: bool, max_tokens: int, tool: str) -> Any:
+    """What the client receives: the structured result redacted, labelled in demo mode, within the token budget,
+    and its text block the same as compact JSON (a third fewer tokens than indented)."""
     if not isinstance(result, CallToolResult) or result.is_error or not isinstance(result.structured_content, dict):
         return result
     structured = {**result.structured_content, "demo_data": True} if demo else result.structured_content
-    text = TextContent(type="text", text=json.dumps(structured, separators=(",", ":"), ensure_ascii=False))
-    return result.model_copy(update={"structured_content": structured, "content": [text]})
+    text = json_text(structured)
+    if needs_redaction(text):
+        structured = redact_tree(structured)
+        text = json_text(structured)
+    if len(text.encode()) > max_tokens * BYTES_PER_TOKEN:
+        structured = fit_structured(structured, max_tokens=max_tokens, tool=tool)
+        text = json_text(structured)
+    content = TextContent(type="text", text=text)
+    return result.model_copy(update={"structured_content": structured, "content": [content]})
 
 
 def describe_validation_error(tool: str, error: ValidationError) -> str:
     """One line per bad argument: which field, what is wrong, what was given."""
     lines = [f"Invalid arguments for {tool}; nothing was sent:"]
-    for item in error.errors(include_url=False):
-        field = ".".join(str(part) for part in item["loc"]) or "arguments"
-        message = str(item["msg"]).removeprefix("Value error, ")
+    problems = error.errors(include_url=False)
+    for item in problems[:MAX_LISTED]:
+        field = ".".join(str(part) for part in item["loc"])[:MAX_NAME] or "arguments"
+        message = str(item["msg"]).removeprefix("Value error, ")[:MAX_MESSAGE]
         if item["type"] == "missing":
             message = "required argument is missing"
         elif item["type"] == "extra_forbidden":
             message = "unknown argument"
         given = item.get("input")
         quiet = item["type"] in ("missing", "value_error") or isinstance(given, dict)
-        shown = "" if quiet else f" (got {redact(repr(given))[:80]})"
-        lines.append(f"- {field}: {message}{shown}")
+        got = "" if quiet else f" (got {shown(given)})"
+        lines.append(redact(f"- {field}: {message}{got}"))
+    if len(problems) > MAX_LISTED:
+        lines.append(f"- and {len(problems) - MAX_LISTED} more problems")
     return "\n".join(lines)
 
 
@@ -146,6 +187,7 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
         tools=TOOLS,
         read_only=settings.read_only,
         demo=settings.demo,
+        max_result_tokens=settings.max_result_tokens,
     )
 
 

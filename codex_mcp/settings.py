@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     backoff_initial_s: float = Field(0.5, ge=0, le=60, validation_alias="CODEX_MCP_BACKOFF_INITIAL")
     backoff_max_s: float = Field(8.0, ge=0, le=300, validation_alias="CODEX_MCP_BACKOFF_MAX")
     max_concurrency: int = Field(8, ge=1, le=64, validation_alias="CODEX_MCP_MAX_CONCURRENCY")
+    max_result_tokens: int = Field(20_000, ge=1_000, le=1_000_000, validation_alias="CODEX_MCP_MAX_RESULT_TOKENS")
 
     @field_validator("base_url")
     @classmethod

@@ -8,14 +8,18 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from codex_mcp.errors import InvalidArgumentError
+from codex_mcp.errors import InvalidArgumentError, shown
 
 TIME_FORMS = (
     "Unix seconds (1730419200), an ISO-8601 date or datetime ('2026-10-01', '2026-10-01T09:00:00Z'; UTC unless an "
     "offset is given), a span before now ('7d', '24h', '30min', '2w', '3mo', '1y'), or 'now', 'today', "
     "'yesterday', 'this week', 'last week', 'this month', 'last month', 'this year', 'last year'"
 )
+_USE = f"Use {TIME_FORMS}."
 EARLIEST = int(datetime(2020, 1, 1, tzinfo=UTC).timestamp())
+# Unix seconds above this (the year 5138) are taken for milliseconds; more digits than MAX_DIGITS are no time at all.
+MILLISECONDS_FROM = 10**11
+MAX_DIGITS = 14
 MAX_FUTURE_S = 366 * 86400
 
 _RELATIVE = re.compile(r"^(\d{1,6})\s*([a-z]+)(?:\s+ago)?$")
@@ -71,6 +75,8 @@ def parse_instant(value: int | str, *, field: str, now: float | None = None) -> 
     if not text:
         raise TimeInputError(f"{field} is empty. Use {TIME_FORMS}.")
     if re.fullmatch(r"-?\d+", text):
+        if len(text) > MAX_DIGITS:
+            raise TimeInputError(f"{field}: {shown(text)} is not a Unix time: it has {len(text):,} digits. {_USE}")
         return Instant(_unix(int(text), field))
     if text == "now":
         return Instant(int(current.timestamp()))
@@ -138,7 +144,9 @@ def check_range(start: int, end: int, *, now: int, start_field: str, end_field: 
 
 
 def _unix(value: int, field: str) -> int:
-    if value > 10**11:
+    if abs(value) >= 10**MAX_DIGITS:
+        raise TimeInputError(f"{field}: that number is far too large to be a Unix time (seconds). {_USE}")
+    if value > MILLISECONDS_FROM:
         raise TimeInputError(f"{field}: {value} looks like milliseconds; pass Unix seconds ({value // 1000}).")
     if value < 0:
         raise TimeInputError(f"{field}: {value} is negative. Use {TIME_FORMS}.")
@@ -152,7 +160,7 @@ def _parse_iso(text: str, field: str) -> int:
             return _ts(datetime.combine(date.fromisoformat(candidate), datetime.min.time(), UTC))
         parsed = datetime.fromisoformat(candidate)
     except ValueError:
-        raise TimeInputError(f"{field}: cannot read {text!r} as a time. Use {TIME_FORMS}.") from None
+        raise TimeInputError(f"{field}: cannot read {shown(text)} as a time. Use {TIME_FORMS}.") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return _ts(parsed)
@@ -166,7 +174,7 @@ def _relative(text: str, now: datetime, field: str) -> int | None:
     count, unit = int(match.group(1)), match.group(2)
     if unit == "m":
         raise TimeInputError(
-            f"{field}: {text!r} is ambiguous, 'm' could mean minutes or months. "
+            f"{field}: {shown(text)} is ambiguous, 'm' could mean minutes or months. "
             f"Use '{count}min' for minutes or '{count}mo' for months."
         )
     if unit not in _UNITS:
@@ -175,7 +183,7 @@ def _relative(text: str, now: datetime, field: str) -> int | None:
         return _ts(_count_back(now, count, _UNITS[unit]))
     except (OverflowError, ValueError):
         raise TimeInputError(
-            f"{field}: {text!r} reaches back before 2020-01-01; the Admin API has no data that old."
+            f"{field}: {shown(text)} reaches back before 2020-01-01; the Admin API has no data that old."
         ) from None
 
 

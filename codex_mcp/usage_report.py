@@ -1,50 +1,96 @@
-"""Shape usage and cost buckets into a report a model can read: ISO times, totals per bucket and per group."""
+"""Shape usage and cost buckets into a report a model can read: exact totals, and tables of rows under columns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
-from typing import Annotated, Any
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Annotated, Any, Self
 
 from pydantic import Field, WithJsonSchema
 
 from codex_mcp.errors import InvalidArgumentError
-from codex_mcp.models import BucketSeries, Lean, UsageBucket
+from codex_mcp.models import BucketSeries, Lean
+from codex_mcp.rows import Number, Row, UnreadableValues, flatten_row, sum_rows
 from codex_mcp.timeparse import iso, resolve_range
 
-Number = int | float
 # One flat JSON type list instead of anyOf: clients that validate results against outputSchema do it 2-3x faster.
-RowValue = Annotated[int | float | str | bool, WithJsonSchema({"type": ["number", "string", "boolean"]})]
+Cell = Annotated[int | float | str | bool | None, WithJsonSchema({"type": ["number", "string", "boolean", "null"]})]
 BUCKET_SECONDS = {"1m": 60, "1h": 3600, "1d": 86400}
-# At most this many buckets per call per width (2 years of days, 31 days of hours, 1 day of minutes).
-MAX_BUCKETS = {"1d": 732, "1h": 744, "1m": 1440}
+# The longest range one call may ask for, per width: 2 years of days, 31 days of hours, 1 day of minutes.
+MAX_SPAN_SECONDS = {"1d": 732 * 86400, "1h": 31 * 86400, "1m": 86400}
+# Widths rows can be rolled up to when a result must be condensed, finest first.
+WIDTHS = ("1m", "1h", "1d", "1w", "1mo")
+WIDTH_NAMES = {"1m": "minutes", "1h": "hours", "1d": "UTC days", "1w": "weeks from Monday, UTC", "1mo": "months"}
 # Counters always reported; any other counter that is zero over the whole range is left out as noise.
-MAIN_COUNTERS = frozenset({"amount_usd", "num_model_requests", "num_sessions", "input_tokens", "output_tokens"})
+MAIN_COUNTERS = ("amount_usd", "num_model_requests", "num_sessions", "input_tokens", "output_tokens")
+START = "start"
+MIN_ROWS_TO_FOLD = 8
 
 
-class ReportBucket(Lean):
-    """One time bucket: [start_time, end_time) in Unix seconds and ISO-8601 UTC, with its totals."""
+class Table(Lean):
+    """Rows of values under `columns` (given once). A time series has `width`: each row covers
+    [start, start + width), `start` being ISO-8601 UTC."""
 
-    start_time: int
-    start_time_iso: str
-    end_time: int
-    end_time_iso: str
-    totals: dict[str, Number] = Field(description="Sums over this bucket's rows; empty when there was no usage.")
-    results: list[dict[str, RowValue]] | None = Field(
-        None, description="The bucket's rows, one per group (only with include_group_rows=true)."
+    columns: list[str]
+    rows: list[list[Cell]]
+    width: str | None = Field(None, description="Each row covers [start, start + width) (time series only).")
+    same_as: dict[str, str] | None = Field(
+        None,
+        description="Counters left out of `columns` because in every row they equal the named column "
+        "(e.g. input_text_tokens equal to input_tokens when all input is text).",
     )
 
+    @classmethod
+    def folded(cls, columns: list[str], rows: list[list[Cell]], *, measures_from: int, **fields: Any) -> Self:
+        """A table whose counter columns that repeat an earlier column in every row are listed in `same_as`
+        instead of repeated (the numbers are not lost: they are the named column's)."""
+        same_as: dict[str, str] = {}
+        if len(rows) < MIN_ROWS_TO_FOLD:  # in a few rows equal numbers are likely coincidence: show them
+            return cls(columns=columns, rows=rows, **fields)
+        for index in range(measures_from, len(columns)):
+            for earlier in range(measures_from, index):
+                if columns[earlier] in same_as:
+                    continue
+                if all(row[index] == row[earlier] for row in rows):
+                    same_as[columns[index]] = columns[earlier]
+                    break
+        if not same_as:
+            return cls(columns=columns, rows=rows, **fields)
+        keep = [i for i, name in enumerate(columns) if name not in same_as]
+        return cls(
+            columns=[columns[i] for i in keep],
+            rows=[[row[i] for i in keep] for row in rows],
+            same_as=same_as,
+            **fields,
+        )
 
-class GroupTotal(Lean):
-    """Totals over the whole range for one group (one value of each group_by field)."""
 
-    group: dict[str, RowValue | None] = Field(description="The group's field values; null: not attributed.")
-    project_name: str | None = Field(None, description="The project's name, when grouped by project_id.")
+class OtherGroups(Lean):
+    """The groups left out of a condensed table, summed."""
+
+    groups: int = Field(description="How many groups are summed here.")
     totals: dict[str, Number]
 
 
+class GroupsTable(Table):
+    """Totals per group over the whole range, largest first; `other` sums the groups left out (condensed only)."""
+
+    other: OtherGroups | None = None
+
+
+class Condensed(Lean):
+    """How a result was condensed to fit the token budget."""
+
+    budget_tokens: int
+    full_tokens: int = Field(description="Estimated tokens of the full answer (UTF-8 bytes / 4).")
+    steps: list[str]
+
+
 class UsageReport(Lean):
-    """Every bucket of a usage or cost query over [start_time, end_time), with totals."""
+    """Every bucket of a usage or cost query over [start_time, end_time), with exact totals."""
 
     source: str = Field(description="The Admin API endpoint the data came from.")
     demo_data: bool | None = Field(None, description="True when the data comes from the built-in demo organization.")
@@ -57,11 +103,13 @@ class UsageReport(Lean):
     filters: dict[str, Any] | None = None
     units: str = Field(description="What the numbers measure; counters absent from totals are zero.")
     pages_fetched: int
-    bucket_count: int
-    totals: dict[str, Number] = Field(description="Sums over all buckets and groups.")
-    groups: list[GroupTotal] | None = Field(None, description="Totals per group, largest first (when grouped).")
+    bucket_count: int = Field(description="Buckets in the range as the API gave them (before any roll-up).")
+    totals: dict[str, Number] = Field(description="Exact sums over all buckets and groups.")
+    groups: GroupsTable | None = Field(None, description="Totals per group, largest first (when grouped).")
+    buckets: Table = Field(description="Totals per bucket: columns `start` and the counters.")
+    group_rows: Table | None = Field(None, description="Each bucket's rows per group (with include_group_rows=true).")
+    condensed: Condensed | None = Field(None, description="Present when detail was condensed to fit; see notes.")
     notes: list[str] | None = Field(None, description="Anything worth knowing about this result.")
-    buckets: list[ReportBucket]
 
 
 def resolve_bucket_range(
@@ -71,19 +119,19 @@ def resolve_bucket_range(
     *,
     advice: str = "Use a wider bucket_width or a shorter range.",
 ) -> tuple[int, int, str | None]:
-    """The [start, end) to query: start aligned down to the bucket width (as the API aligns its buckets), at most
-    MAX_BUCKETS buckets (else refused, ending with `advice`). Returns a note when the start moved."""
+    """The [start, end) to query: start aligned down to the bucket width (as the API aligns its buckets). The range
+    asked for may span at most MAX_SPAN_SECONDS (else refused, ending with `advice`). Returns a note when the start
+    moved."""
     start, end = resolve_range(start_time, end_time)
     width = BUCKET_SECONDS[bucket_width]
-    aligned = start - start % width
-    count = -(-(end - aligned) // width)
-    if count > MAX_BUCKETS[bucket_width]:
-        seconds = MAX_BUCKETS[bucket_width] * width
-        span = f"{seconds // 86400} days" if seconds >= 2 * 86400 else f"{seconds // 3600} hours"
+    span = MAX_SPAN_SECONDS[bucket_width]
+    if end - start > span:
+        limit = f"{span // 86400} days" if span >= 2 * 86400 else f"{span // 3600} hours"
         raise InvalidArgumentError(
-            f"start_time to end_time ({iso(aligned)} to {iso(end)}) is {count} '{bucket_width}' buckets, longer "
-            f"than {span} (at most {MAX_BUCKETS[bucket_width]} buckets per call). {advice}"
+            f"start_time to end_time ({iso(start)} to {iso(end)}) is longer than {limit}, the most one call can ask "
+            f"for at bucket_width '{bucket_width}'. {advice}"
         )
+    aligned = start - start % width
     note = None
     if aligned != start:
         note = (
@@ -93,126 +141,253 @@ def resolve_bucket_range(
     return aligned, end, note
 
 
-def flatten_row(result: dict[str, Any]) -> dict[str, RowValue]:
-    """One API result as a flat row: no `object`, no nulls; a cost's amount becomes `amount_usd`."""
-    row: dict[str, RowValue] = {}
-    for key, value in result.items():
-        if key == "object" or value is None:
-            continue
-        if key == "amount" and isinstance(value, dict):
-            currency = str(value.get("currency") or "usd").lower()
-            amount = value.get("value")
-            if isinstance(amount, int | float):
-                row["amount_usd" if currency == "usd" else f"amount_{currency}"] = amount
-            continue
-        if isinstance(value, int | float | str | bool):
-            row[key] = value
-    return row
+def period_start(moment: int, width: str) -> int:
+    """The start of the `width` period (UTC) that holds `moment`."""
+    if width in BUCKET_SECONDS:
+        return moment - moment % BUCKET_SECONDS[width]
+    day = moment - moment % 86400
+    if width == "1w":
+        return day - datetime.fromtimestamp(day, UTC).weekday() * 86400
+    if width == "1mo":
+        when = datetime.fromtimestamp(day, UTC)
+        return calendar.timegm((when.year, when.month, 1, 0, 0, 0))
+    raise ValueError(f"unknown width {width!r}")
 
 
-def sum_rows(rows: Iterable[dict[str, RowValue]], *, include_quantity: bool = False) -> dict[str, Number]:
-    """Sum every numeric field of the rows; money and other floats are summed exactly in decimal.
-
-    `quantity` is only meaningful within one line item (its unit varies), so it is summed only when asked.
-    """
-    totals: dict[str, Decimal | int] = {}
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                continue
-            if key == "quantity" and not include_quantity:
-                continue
-            addend: Decimal | int = value if isinstance(value, int) else Decimal(repr(value))
-            totals[key] = totals.get(key, 0) + addend
-    return {key: float(value) if isinstance(value, Decimal) else value for key, value in totals.items()}
+def start_label(moment: int, width: str) -> str:
+    """A row's start: an ISO-8601 date for days and wider, an ISO-8601 UTC time to the minute for hours and minutes
+    ('2026-10-01T09:00Z')."""
+    text = iso(moment) or ""
+    return text[:10] if width not in ("1m", "1h") else f"{text[:16]}Z"
 
 
-def build_report(
-    series: BucketSeries,
-    *,
-    start_time: int,
-    end_time: int,
-    bucket_width: str,
-    group_by: Sequence[str],
-    filters: dict[str, Any],
-    units: str,
-    sort_key: str,
-    include_group_rows: bool = False,
-    project_names: dict[str, str] | None = None,
-    notes: Sequence[str] = (),
-) -> UsageReport:
-    """Turn fetched buckets into a UsageReport: totals per bucket, overall and per group."""
-    ordered = sorted(series.buckets, key=lambda b: b.start_time)
-    rows_by_bucket = [[flatten_row(result) for result in bucket.results] for bucket in ordered]
-    rows = [row for bucket_rows in rows_by_bucket for row in bucket_rows]
-    totals = sum_rows(rows)
-    kept = {key for key, value in totals.items() if value or key in MAIN_COUNTERS}
-    buckets = [
-        _report_bucket(bucket, bucket_rows, kept, include_rows=include_group_rows)
-        for bucket, bucket_rows in zip(ordered, rows_by_bucket, strict=True)
-    ]
-    groups = None
-    if group_by:
-        groups = group_totals(rows, group_by, sort_key=sort_key, project_names=project_names, kept=kept)
-    return UsageReport(
-        source=series.source,
-        start_time=start_time,
-        start_time_iso=iso(start_time) or "",
-        end_time=end_time,
-        end_time_iso=iso(end_time) or "",
-        bucket_width=bucket_width,
-        group_by=list(group_by) or None,
-        filters={key: value for key, value in filters.items() if value not in (None, [], ())} or None,
-        units=units,
-        pages_fetched=series.pages,
-        bucket_count=len(buckets),
-        totals=_only(totals, kept),
-        groups=groups,
-        notes=list(notes) or None,
-        buckets=buckets,
-    )
+@dataclass(frozen=True)
+class GroupEntry:
+    """One group: its values (in group_by order), its exact totals and the rows they were summed from."""
+
+    key: tuple[Cell, ...]
+    totals: dict[str, Number]
+    members: list[Row]
 
 
-def group_totals(
-    rows: Sequence[dict[str, RowValue]],
-    group_by: Sequence[str],
-    *,
-    sort_key: str,
-    project_names: dict[str, str] | None = None,
-    kept: set[str] | None = None,
-) -> list[GroupTotal]:
-    """Totals per distinct combination of the group_by fields, largest `sort_key` first, projects named."""
-    names = project_names or {}
-    grouped: dict[tuple[RowValue | None, ...], list[dict[str, RowValue]]] = {}
-    for row in rows:
-        grouped.setdefault(tuple(row.get(field) for field in group_by), []).append(row)
-    include_quantity = "line_item" in group_by
-    totals = []
-    for key, members in grouped.items():
-        group = dict(zip(group_by, key, strict=True))
-        sums = sum_rows(members, include_quantity=include_quantity)
-        totals.append(
-            GroupTotal(
-                group=group,
-                project_name=names.get(str(group.get("project_id"))),
-                totals=_only(sums, kept | {"quantity"}) if kept is not None else sums,
-            )
+@dataclass
+class ReportData:
+    """Everything a report is made from: the flattened rows of every bucket, in time order, and how to label them.
+
+    Tables at any width (rolled up) and with any number of group rows per bucket are computed from the raw rows,
+    so every figure in any shape of the report is an exact sum."""
+
+    source: str
+    start_time: int
+    end_time: int
+    bucket_width: str
+    group_by: list[str]
+    filters: dict[str, Any]
+    units: str
+    sort_key: str
+    pages: int
+    starts: list[int]
+    rows: list[list[Row]]
+    problems: UnreadableValues
+    project_names: dict[str, str]
+    notes: list[str]
+    include_group_rows: bool
+
+    @classmethod
+    def of(
+        cls,
+        series: BucketSeries,
+        *,
+        start_time: int,
+        end_time: int,
+        bucket_width: str,
+        group_by: Sequence[str],
+        filters: dict[str, Any],
+        units: str,
+        sort_key: str,
+        include_group_rows: bool = False,
+        project_names: dict[str, str] | None = None,
+        notes: Sequence[str] = (),
+    ) -> ReportData:
+        problems = UnreadableValues()
+        ordered = sorted(series.buckets, key=lambda b: b.start_time)
+        rows = [[flatten_row(r, problems, day=b.start_time) for r in b.results] for b in ordered]
+        return cls(
+            source=series.source,
+            start_time=start_time,
+            end_time=end_time,
+            bucket_width=bucket_width,
+            group_by=list(group_by),
+            filters={key: value for key, value in filters.items() if value not in (None, [], ())},
+            units=units,
+            sort_key=sort_key,
+            pages=series.pages,
+            starts=[b.start_time for b in ordered],
+            rows=rows,
+            problems=problems,
+            project_names=project_names or {},
+            notes=list(notes),
+            include_group_rows=include_group_rows,
         )
-    return sorted(totals, key=lambda g: (-g.totals.get(sort_key, 0), str(list(g.group.values()))))
+
+    # ---- what every shape shares -----------------------------------------------------------------------------
+
+    def all_rows(self) -> list[Row]:
+        return [row for bucket_rows in self.rows for row in bucket_rows]
+
+    @cached_property
+    def totals(self) -> dict[str, Number]:
+        return sum_rows(self.all_rows())
+
+    @cached_property
+    def counters(self) -> list[str]:
+        """The counters worth a column: the main ones present, then any other that is not zero over the range."""
+        totals = self.totals
+        present = [key for key in totals if totals[key] or key in MAIN_COUNTERS]
+        return sorted(present, key=lambda key: (MAIN_COUNTERS.index(key) if key in MAIN_COUNTERS else 99, key))
+
+    def all_notes(self) -> list[str]:
+        problem = self.problems.note("costs" if self.source.endswith("/costs") else "usage")
+        return [*self.notes, *([problem] if problem else [])]
+
+    # ---- tables ----------------------------------------------------------------------------------------------
+
+    def periods(self, width: str) -> list[tuple[int, list[Row]]]:
+        """The buckets' rows, rolled up to `width` (the bucket width itself: unchanged), in time order."""
+        if width == self.bucket_width:
+            return list(zip(self.starts, self.rows, strict=True))
+        rolled: dict[int, list[Row]] = {}
+        for start, rows in zip(self.starts, self.rows, strict=True):
+            rolled.setdefault(period_start(start, width), []).extend(rows)
+        return sorted(rolled.items())
+
+    def bucket_table(self, width: str) -> Table:
+        counters = self.counters
+        rows: list[list[Cell]] = []
+        for start, period_rows in self.periods(width):
+            sums = sum_rows(period_rows)
+            rows.append([start_label(start, width), *(sums.get(key, 0) for key in counters)])
+        return Table.folded([START, *counters], rows, measures_from=1, width=width)
+
+    def group_entries(self, rows: Sequence[Row]) -> list[GroupEntry]:
+        """One entry per distinct group of `rows`, largest `sort_key` first, equal ones in group-value order."""
+        grouped: dict[tuple[Cell, ...], list[Row]] = {}
+        for row in rows:
+            grouped.setdefault(tuple(row.get(field) for field in self.group_by), []).append(row)
+        include_quantity = "line_item" in self.group_by
+        entries = [
+            GroupEntry(key, sum_rows(members, include_quantity=include_quantity), members)
+            for key, members in grouped.items()
+        ]
+        return sorted(entries, key=lambda entry: (-entry.totals.get(self.sort_key, 0), _order_key(entry.key)))
+
+    def group_columns(self) -> list[str]:
+        named = "project_id" in self.group_by
+        counters = self.counters
+        quantity = ["quantity"] if "line_item" in self.group_by else []
+        return [*self.group_by, *(["project_name"] if named else []), *counters, *quantity]
+
+    def groups_table(self, keep: int | None = None) -> GroupsTable:
+        """Totals per group; with `keep`, only the largest `keep` groups and the rest summed as `other`."""
+        entries = self.overall_groups
+        counters = self.counters
+        table_rows = [self._group_row(entry, counters) for entry in entries[:keep]]
+        other = None
+        if keep is not None and len(entries) > keep:
+            rest = entries[keep:]
+            other = OtherGroups(groups=len(rest), totals=_sum_members(rest, counters))
+        columns = self.group_columns()
+        return GroupsTable.folded(
+            columns, table_rows, measures_from=columns.index(counters[0]) if counters else len(columns), other=other
+        )
+
+    @cached_property
+    def overall_groups(self) -> list[GroupEntry]:
+        """Every group over the whole range, largest first."""
+        return self.group_entries(self.all_rows())
+
+    def group_rows_table(self, width: str, keep: int | None = None) -> Table:
+        """Each period's rows per group (largest first); with `keep`, the largest `keep` per period and the rest
+        summed per period as one row whose group values read '(other)'."""
+        counters = self.counters
+        quantity = ["quantity"] if "line_item" in self.group_by else []
+        measures = [*counters, *quantity]
+        rows: list[list[Cell]] = []
+        for start, period_rows in self.periods(width):
+            label = start_label(start, width)
+            entries = self.group_entries(period_rows)
+            for entry in entries[:keep]:
+                rows.append([label, *entry.key, *(entry.totals.get(m, 0) for m in measures)])
+            if keep is not None and len(entries) > keep:
+                rest = _sum_members(entries[keep:], counters)
+                other_label = f"(other: {len(entries) - keep})"
+                # quantity is left empty: it cannot be summed across line items (their units differ).
+                other_row: list[Cell] = [label, *([other_label] * len(self.group_by))]
+                rows.append([*other_row, *(rest.get(c, 0) for c in counters), *([None] * len(quantity))])
+        columns = [START, *self.group_by, *measures]
+        return Table.folded(columns, rows, measures_from=1 + len(self.group_by), width=width)
+
+    def _group_row(self, entry: GroupEntry, counters: list[str]) -> list[Cell]:
+        name: list[Cell] = []
+        if "project_id" in self.group_by:
+            project = entry.key[self.group_by.index("project_id")]
+            name = [self.project_names.get(str(project)) if project is not None else None]
+        quantity = [entry.totals.get("quantity", 0)] if "line_item" in self.group_by else []
+        return [*entry.key, *name, *(entry.totals.get(c, 0) for c in counters), *quantity]
+
+    # ---- the report ------------------------------------------------------------------------------------------
+
+    def report(
+        self,
+        *,
+        buckets: Table,
+        groups: GroupsTable | None = None,
+        group_rows: Table | None = None,
+        condensed: Condensed | None = None,
+        notes: Sequence[str] = (),
+    ) -> UsageReport:
+        totals = self.totals
+        counters = self.counters
+        return UsageReport(
+            source=self.source,
+            start_time=self.start_time,
+            start_time_iso=iso(self.start_time) or "",
+            end_time=self.end_time,
+            end_time_iso=iso(self.end_time) or "",
+            bucket_width=self.bucket_width,
+            group_by=self.group_by or None,
+            filters=self.filters or None,
+            units=self.units,
+            pages_fetched=self.pages,
+            bucket_count=len(self.starts),
+            totals={key: totals.get(key, 0) for key in counters},
+            groups=groups,
+            buckets=buckets,
+            group_rows=group_rows,
+            condensed=condensed,
+            notes=[*notes, *self.all_notes()] or None,
+        )
+
+    def full_report(self) -> UsageReport:
+        """Every row: each bucket's totals, every group, and (when asked) every group row of every bucket."""
+        return self.report(
+            buckets=self.bucket_table(self.bucket_width),
+            groups=self.groups_table() if self.group_by else None,
+            group_rows=self.group_rows_table(self.bucket_width) if self.include_group_rows and self.group_by else None,
+        )
 
 
-def _only(totals: dict[str, Number], keys: set[str]) -> dict[str, Number]:
-    return {key: value for key, value in totals.items() if key in keys}
+def build_report(series: BucketSeries, **arguments: Any) -> UsageReport:
+    """The full report of fetched buckets (no budget applied)."""
+    return ReportData.of(series, **arguments).full_report()
 
 
-def _report_bucket(
-    bucket: UsageBucket, rows: list[dict[str, RowValue]], kept: set[str], *, include_rows: bool
-) -> ReportBucket:
-    return ReportBucket(
-        start_time=bucket.start_time,
-        start_time_iso=iso(bucket.start_time) or "",
-        end_time=bucket.end_time,
-        end_time_iso=iso(bucket.end_time) or "",
-        totals=_only(sum_rows(rows), kept),
-        results=rows if include_rows else None,
-    )
+def _sum_members(entries: Sequence[GroupEntry], keys: Sequence[str]) -> dict[str, Number]:
+    """Exact sums over the raw rows of several groups, for `keys`."""
+    sums = sum_rows(row for entry in entries for row in entry.members)
+    return {key: sums.get(key, 0) for key in keys}
+
+
+def _order_key(key: tuple[Cell, ...]) -> tuple[tuple[int, str], ...]:
+    """Groups with equal totals in a stable order: nulls (not attributed) last, then by value."""
+    return tuple((1, "") if value is None else (0, str(value)) for value in key)

@@ -142,14 +142,16 @@ async def session_checks(command: list[str], stdout_errors: list[str], errlog: A
         cost = await call("codex_get_cost_breakdown", {"start_time": "30d", "group_by": ["project_id"]})
         amount = (cost.get("totals") or {}).get("amount_usd")
         check(isinstance(amount, int | float) and amount > 0, f"cost totals.amount_usd is {amount!r}, expected > 0")
-        groups = cost.get("groups")
-        check(isinstance(groups, list) and groups, f"cost breakdown by project_id has no groups: {groups!r}")
+        groups = (cost.get("groups") or {}).get("rows")
+        check(isinstance(groups, list) and groups, f"cost breakdown by project_id has no group rows: {cost!r:.300}")
 
         usage = await call("codex_get_completions_usage", {"start_time": "7d"})
-        buckets = usage.get("buckets", usage.get("data"))
-        check(isinstance(buckets, list) and buckets, "completions usage over 7d returned no buckets")
+        table = usage.get("buckets") or {}
+        buckets = table.get("rows")
+        check(isinstance(buckets, list) and len(buckets) == 8, f"completions usage over 7d: {table!r:.300}")
         check(isinstance(usage.get("totals"), dict), "completions usage has no totals")
-        check(all(isinstance(b.get("totals"), dict) for b in buckets), "completions usage buckets lack totals")
+        width = len(table.get("columns") or [])
+        check(width > 1 and all(len(row) == width for row in buckets), "completions usage rows do not fit columns")
 
         users = await call("codex_list_users", {"limit": 3})
         user_list = users.get("data")

@@ -180,7 +180,7 @@ CASES = [
         "codex_get_completions_usage",
         {"start_time": "2025-01-01", "end_time": "2025-01-31", "bucket_width": "1m"},
         "bucket_width",
-        "at most 1440",
+        "longer than 24 hours",
         "shorter range",
         id="width-too-many-buckets",
     ),

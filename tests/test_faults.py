@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -465,7 +465,7 @@ async def test_usage_failure_on_page_3_of_5_is_an_error_not_a_partial_series(api
         data = payload(await lb.client.call_tool("codex_get_completions_usage", usage_arguments()))
         assert data["pages_fetched"] == 5
         assert data["bucket_count"] == USAGE_DAYS
-        assert len(data["buckets"]) == USAGE_DAYS
+        assert len(data["buckets"]["rows"]) == USAGE_DAYS
         assert lb.requests == 5 + 5
 
 
@@ -475,10 +475,12 @@ async def test_usage_transient_failure_on_page_3_is_retried_and_the_series_is_co
         data = payload(await lb.client.call_tool("codex_get_completions_usage", usage_arguments()))
         assert data["pages_fetched"] == 5
         assert data["bucket_count"] == USAGE_DAYS
-        starts = [bucket["start_time"] for bucket in data["buckets"]]
+        starts = [row[0] for row in data["buckets"]["rows"]]
         assert starts == sorted(set(starts)), "buckets must be distinct and in order (no page fetched twice)"
-        assert starts[-1] - starts[0] == (USAGE_DAYS - 1) * 86400
-        assert (starts[0], data["buckets"][-1]["end_time"]) == (data["start_time"], data["end_time"])
+        days = [date.fromisoformat(start) for start in starts]
+        assert (days[-1] - days[0]).days == USAGE_DAYS - 1
+        assert days[0].isoformat() == data["start_time_iso"][:10]
+        assert (days[-1] + timedelta(days=1)).isoformat() == data["end_time_iso"][:10]
         assert lb.requests == 6
 
 

@@ -157,12 +157,25 @@ async def test_completions_sends_every_filter_and_reads_the_spec_example(httpx_m
         "output_audio_tokens": 50,
         "num_model_requests": 5,
     }
-    [only] = out["buckets"]
-    assert only["start_time_iso"] == "2024-11-01T00:00:00Z"
-    assert only["end_time_iso"] == "2024-11-02T00:00:00Z"
-    assert only["totals"] == out["totals"]  # no `object`, no null group fields
-    assert "results" not in only  # per-group rows only with include_group_rows=true
+    # One row per bucket under columns given once: the start (an ISO date for days), then each counter, main first.
+    assert out["buckets"] == {
+        "columns": [
+            "start",
+            "num_model_requests",
+            "input_tokens",
+            "output_tokens",
+            "input_audio_tokens",
+            "input_cache_write_tokens",
+            "input_cached_tokens",
+            "input_uncached_tokens",
+            "output_audio_tokens",
+        ],
+        "rows": [["2024-11-01", 5, 1000, 500, 50, 100, 400, 500, 50]],
+        "width": "1d",
+    }
+    assert "group_rows" not in out  # per-group rows only with include_group_rows=true
     assert "groups" not in out
+    assert "condensed" not in out
     assert "notes" not in out  # start_time was already on a day boundary
     assert find_nulls(out) == []
 
@@ -198,23 +211,20 @@ async def test_completions_90_days_follow_next_page_to_the_end(httpx_mock: HTTPX
     assert third.url.query.decode().endswith("&page=page_AAAAAGdHBgMiJdKOAAAAAGdGxdE==")
     assert all(b"%3D" not in r.url.query for r in (first, second, third))
 
-    assert (out["pages_fetched"], out["bucket_count"], len(out["buckets"])) == (3, 90, 90)
-    assert out["buckets"][0]["start_time_iso"] == "2024-10-01T00:00:00Z"
-    assert out["buckets"][-1]["end_time_iso"] == "2024-12-30T00:00:00Z"
-    assert [b["start_time"] for b in out["buckets"]] == [OCT_1 + i * DAY for i in range(90)]
+    assert (out["pages_fetched"], out["bucket_count"], len(out["buckets"]["rows"])) == (3, 90, 90)
+    assert out["buckets"]["columns"] == ["start", "num_model_requests", "input_tokens", "output_tokens"]
+    assert out["buckets"]["rows"][0] == ["2024-10-01", 3, 15, 4]
+    assert out["buckets"]["rows"][-1] == ["2024-12-29", 92, 905, 4]
+    assert [row[0] for row in out["buckets"]["rows"]] == [
+        datetime.fromtimestamp(OCT_1 + i * DAY, UTC).date().isoformat() for i in range(90)
+    ]
     # gpt-4o: 1 + 2 + ... + 90 = 4095 requests, 40950 input tokens; gpt-4o-mini: 2 per day.
     assert out["totals"] == {"num_model_requests": 4095 + 180, "input_tokens": 40950 + 450, "output_tokens": 360}
     assert out["group_by"] == ["model"]
-    assert out["groups"] == [
-        {
-            "group": {"model": "gpt-4o"},
-            "totals": {"num_model_requests": 4095, "input_tokens": 40950, "output_tokens": 90},
-        },
-        {
-            "group": {"model": "gpt-4o-mini"},
-            "totals": {"num_model_requests": 180, "input_tokens": 450, "output_tokens": 270},
-        },
-    ]
+    assert out["groups"] == {
+        "columns": ["model", "num_model_requests", "input_tokens", "output_tokens"],
+        "rows": [["gpt-4o", 4095, 40950, 90], ["gpt-4o-mini", 180, 450, 270]],
+    }
 
 
 @pytest.mark.parametrize(("width", "seconds", "limit"), [("1d", DAY, "31"), ("1h", 3600, "168"), ("1m", 60, "1440")])
@@ -229,7 +239,8 @@ async def test_page_limit_follows_bucket_width(httpx_mock: HTTPXMock, width: str
     assert ("bucket_width", width) in pairs(request)
     assert pairs(request)[-1] == ("limit", limit)
     assert out["bucket_width"] == width
-    assert out["buckets"][0]["end_time"] - out["buckets"][0]["start_time"] == seconds
+    assert out["buckets"]["width"] == width  # each row covers [start, start + width)
+    assert out["buckets"]["rows"][0][0] == ("2024-11-01" if width == "1d" else "2024-11-01T00:00Z")
 
 
 async def test_grouped_completions_totals_per_group_largest_first(httpx_mock: HTTPXMock) -> None:
@@ -254,28 +265,21 @@ async def test_grouped_completions_totals_per_group_largest_first(httpx_mock: HT
     assert_projects_lookup(httpx_mock)
     assert [v for k, v in pairs(request) if k == "group_by"] == ["project_id", "user_id", "batch"]
     assert out["totals"] == {"num_model_requests": 15, "input_tokens": 150}
-    assert out["groups"] == [
-        {
-            "group": {"project_id": "proj_b", "user_id": "user-1", "batch": True},
-            "project_name": "Billing",
-            "totals": {"num_model_requests": 9, "input_tokens": 90},
-        },
-        {
-            "group": {"project_id": "proj_a", "user_id": "user-1", "batch": False},
-            "totals": {"num_model_requests": 6, "input_tokens": 60},
-        },
-    ]
-    first_day, second_day = out["buckets"]
-    assert first_day["totals"] == {"num_model_requests": 12, "input_tokens": 120}
-    assert first_day["results"] == [
-        {"project_id": "proj_a", "user_id": "user-1", "batch": False, "num_model_requests": 3, "input_tokens": 30},
-        {"project_id": "proj_b", "user_id": "user-1", "batch": True, "num_model_requests": 9, "input_tokens": 90},
-    ]
-    assert second_day["totals"] == {"num_model_requests": 3, "input_tokens": 30}
-    assert second_day["results"] == [
-        {"project_id": "proj_a", "user_id": "user-1", "batch": False, "num_model_requests": 3, "input_tokens": 30}
-    ]
-    assert find_nulls(out) == []
+    # proj_a has no name (the lookup did not list it): its project_name cell is null.
+    assert out["groups"] == {
+        "columns": ["project_id", "user_id", "batch", "project_name", "num_model_requests", "input_tokens"],
+        "rows": [["proj_b", "user-1", True, "Billing", 9, 90], ["proj_a", "user-1", False, None, 6, 60]],
+    }
+    assert out["buckets"]["rows"] == [["2024-11-01", 12, 120], ["2024-11-02", 3, 30]]
+    assert out["group_rows"] == {
+        "columns": ["start", "project_id", "user_id", "batch", "num_model_requests", "input_tokens"],
+        "rows": [
+            ["2024-11-01", "proj_b", "user-1", True, 9, 90],
+            ["2024-11-01", "proj_a", "user-1", False, 3, 30],
+            ["2024-11-02", "proj_a", "user-1", False, 3, 30],
+        ],
+        "width": "1d",
+    }
 
 
 async def test_service_account_usage_is_its_own_group(httpx_mock: HTTPXMock) -> None:
@@ -295,18 +299,16 @@ async def test_service_account_usage_is_its_own_group(httpx_mock: HTTPXMock) -> 
     [request] = httpx_mock.get_requests()
     assert [v for k, v in pairs(request) if k == "group_by"] == ["user_id"]  # one field as a plain string
     assert out["group_by"] == ["user_id"]
-    assert [(g["group"].get("user_id"), g["totals"]) for g in out["groups"]] == [
-        (None, {"num_model_requests": 10}),
-        ("user-1", {"num_model_requests": 2}),
-        ("user-2", {"num_model_requests": 1}),
-    ]
+    # null: not attributed to a user (service-account keys); a group of its own, never merged into a user's.
+    assert out["groups"]["rows"] == [[None, 10], ["user-1", 2], ["user-2", 1]]
     assert out["totals"] == {"num_model_requests": 13}
-    assert out["buckets"][0]["results"] == [
-        {"user_id": "user-1", "num_model_requests": 2},
-        {"num_model_requests": 5},
-        {"user_id": "user-2", "num_model_requests": 1},
+    assert out["group_rows"]["rows"] == [
+        ["2024-11-01", None, 5],
+        ["2024-11-01", "user-1", 2],
+        ["2024-11-01", "user-2", 1],
+        ["2024-11-02", None, 5],
     ]
-    assert [b["totals"] for b in out["buckets"]] == [{"num_model_requests": 8}, {"num_model_requests": 5}]
+    assert out["buckets"]["rows"] == [["2024-11-01", 8], ["2024-11-02", 5]]
 
 
 async def test_counters_zero_over_the_whole_range_are_left_out_except_the_main_ones(httpx_mock: HTTPXMock) -> None:
@@ -326,31 +328,18 @@ async def test_counters_zero_over_the_whole_range_are_left_out_except_the_main_o
 
     kept = {"input_tokens": 100, "output_tokens": 0, "input_cached_tokens": 40, "num_model_requests": 3}
     assert out["totals"] == kept
-    assert [b["totals"] for b in out["buckets"]] == [
-        kept,
-        {"input_tokens": 0, "output_tokens": 0, "input_cached_tokens": 0, "num_model_requests": 0},
-    ]
-    assert out["groups"] == [
-        {
-            "group": {"model": "gpt-4o"},
-            "totals": {"input_tokens": 100, "output_tokens": 0, "input_cached_tokens": 0, "num_model_requests": 2},
-        },
-        {
-            "group": {"model": "o3"},
-            "totals": {"input_tokens": 0, "output_tokens": 0, "input_cached_tokens": 40, "num_model_requests": 1},
-        },
-    ]
-    # The per-group rows are the API's own, zero counters included.
-    assert out["buckets"][1]["results"] == [
-        {
-            "model": "gpt-4o",
-            "input_tokens": 0,
-            "output_tokens": 0,
-            "input_cached_tokens": 0,
-            "input_audio_tokens": 0,
-            "output_audio_tokens": 0,
-            "num_model_requests": 0,
-        }
+    columns = ["num_model_requests", "input_tokens", "output_tokens", "input_cached_tokens"]
+    assert out["buckets"] == {
+        "columns": ["start", *columns],
+        "rows": [["2024-11-01", 3, 100, 0, 40], ["2024-11-02", 0, 0, 0, 0]],
+        "width": "1d",
+    }
+    assert out["groups"] == {"columns": ["model", *columns], "rows": [["gpt-4o", 2, 100, 0, 0], ["o3", 1, 0, 0, 40]]}
+    assert out["group_rows"]["columns"] == ["start", "model", *columns]
+    assert out["group_rows"]["rows"] == [
+        ["2024-11-01", "gpt-4o", 2, 100, 0, 0],
+        ["2024-11-01", "o3", 1, 0, 0, 40],
+        ["2024-11-02", "gpt-4o", 0, 0, 0, 0],
     ]
 
 
@@ -385,10 +374,13 @@ async def test_embeddings_request_and_spec_example(httpx_mock: HTTPXMock) -> Non
         ("limit", "31"),
     ]
     assert out["source"] == "/organization/usage/embeddings"
-    assert out["totals"] == {"input_tokens": 16, "num_model_requests": 2}
-    assert out["groups"] == [{"group": {"model": "text-embedding-3-small"}, "totals": out["totals"]}]
-    assert out["buckets"][0]["totals"] == {"input_tokens": 16, "num_model_requests": 2}
-    assert "results" not in out["buckets"][0]
+    assert out["totals"] == {"num_model_requests": 2, "input_tokens": 16}
+    assert out["groups"] == {
+        "columns": ["model", "num_model_requests", "input_tokens"],
+        "rows": [["text-embedding-3-small", 2, 16]],
+    }
+    assert out["buckets"]["rows"] == [["2024-11-01", 2, 16]]
+    assert "group_rows" not in out
     assert find_nulls(out) == []
 
 
@@ -437,17 +429,17 @@ async def test_code_interpreter_request_and_spec_example(httpx_mock: HTTPXMock) 
     ]
     assert out["units"] == "code interpreter sessions"
     assert out["totals"] == {"num_sessions": 7}
-    assert out["groups"] == [
-        {"group": {"project_id": "proj_def"}, "project_name": "Delta", "totals": {"num_sessions": 4}},
-        {"group": {"project_id": "proj_abc"}, "project_name": "Alpha", "totals": {"num_sessions": 3}},
-    ]
-    assert [b["start_time_iso"] for b in out["buckets"]] == [
-        "2024-11-01T00:00:00Z",
-        "2024-11-01T01:00:00Z",
-        "2024-11-01T02:00:00Z",
-    ]
-    assert [b["totals"] for b in out["buckets"]] == [{"num_sessions": 5}, {"num_sessions": 2}, {}]
-    assert not any("results" in b for b in out["buckets"])
+    assert out["groups"] == {
+        "columns": ["project_id", "project_name", "num_sessions"],
+        "rows": [["proj_def", "Delta", 4], ["proj_abc", "Alpha", 3]],
+    }
+    # Hourly rows start at an ISO-8601 UTC minute; an empty bucket is a row of zeros, not left out.
+    assert out["buckets"] == {
+        "columns": ["start", "num_sessions"],
+        "rows": [["2024-11-01T00:00Z", 5], ["2024-11-01T01:00Z", 2], ["2024-11-01T02:00Z", 0]],
+        "width": "1h",
+    }
+    assert "group_rows" not in out
 
 
 # ---- costs ---------------------------------------------------------------------------------------------------------
@@ -469,8 +461,7 @@ async def test_costs_spec_example_ungrouped(httpx_mock: HTTPXMock) -> None:
     assert out["source"] == "/organization/costs"
     assert out["units"] == "US dollars (amount_usd)"
     assert out["totals"] == {"amount_usd": 0.06}
-    assert out["buckets"][0]["totals"] == {"amount_usd": 0.06}
-    assert "results" not in out["buckets"][0]
+    assert out["buckets"] == {"columns": ["start", "amount_usd"], "rows": [["2024-11-01", 0.06]], "width": "1d"}
     assert find_nulls(out) == []
 
 
@@ -517,10 +508,11 @@ async def test_costs_three_pages_summed_exactly_per_project(httpx_mock: HTTPXMoc
     assert b"%3D" not in second.url.query + third.url.query
     assert (out["pages_fetched"], out["bucket_count"]) == (3, 90)
     assert out["totals"] == {"amount_usd": 27.0}
-    assert out["groups"] == [
-        {"group": {"project_id": "proj_b"}, "project_name": "Batch jobs", "totals": {"amount_usd": 18.0}},
-        {"group": {"project_id": "proj_a"}, "project_name": "Assistant", "totals": {"amount_usd": 9.0}},
-    ]
+    assert out["groups"] == {
+        "columns": ["project_id", "project_name", "amount_usd"],
+        "rows": [["proj_b", "Batch jobs", 18.0], ["proj_a", "Assistant", 9.0]],
+    }
+    assert {row[1] for row in out["buckets"]["rows"]} == {0.3}  # 0.1 + 0.2, exactly, every day
 
 
 async def test_costs_by_line_item_sum_quantity_only_within_a_line_item(httpx_mock: HTTPXMock) -> None:
@@ -542,16 +534,18 @@ async def test_costs_by_line_item_sum_quantity_only_within_a_line_item(httpx_moc
     )
 
     assert out["totals"] == {"amount_usd": 1.0}
-    assert out["groups"] == [
-        {"group": {"line_item": "gpt-4o, input"}, "totals": {"amount_usd": 0.9, "quantity": 1500.0}},
-        {"group": {"line_item": "gpt-4o, output"}, "totals": {"amount_usd": 0.1, "quantity": 25.5}},
-    ]
-    assert out["buckets"][0]["results"] == [
-        {"amount_usd": 0.7, "line_item": "gpt-4o, input", "quantity": 1000.0, "quantity_unit": "tokens"},
-        {"amount_usd": 0.1, "line_item": "gpt-4o, output", "quantity": 25.5, "quantity_unit": "tokens"},
+    assert out["groups"] == {
+        "columns": ["line_item", "amount_usd", "quantity"],
+        "rows": [["gpt-4o, input", 0.9, 1500.0], ["gpt-4o, output", 0.1, 25.5]],
+    }
+    assert out["group_rows"]["columns"] == ["start", "line_item", "amount_usd", "quantity"]
+    assert out["group_rows"]["rows"] == [
+        ["2024-11-01", "gpt-4o, input", 0.7, 1000.0],
+        ["2024-11-01", "gpt-4o, output", 0.1, 25.5],
+        ["2024-11-02", "gpt-4o, input", 0.2, 500.0],
     ]
     # A bucket's totals mix line items, so they hold no quantity (its unit differs between line items).
-    assert [b["totals"] for b in out["buckets"]] == [{"amount_usd": 0.8}, {"amount_usd": 0.2}]
+    assert out["buckets"]["rows"] == [["2024-11-01", 0.8], ["2024-11-02", 0.2]]
 
 
 @pytest.mark.parametrize("width", ["1h", "1w"])
@@ -642,8 +636,8 @@ async def test_last_month_covers_the_whole_previous_month(
         ({"start_time": NOV_1 * 1000}, "looks like milliseconds"),
         ({"start_time": NOV_1, "end_time": NOV_1}, "end_time is exclusive"),
         ({"start_time": "2019-06-01", "end_time": "2019-07-01"}, "before 2020-01-01"),
-        ({"start_time": NOV_1, "end_time": NOV_1 + 32 * DAY, "bucket_width": "1h"}, "at most 744"),
-        ({"start_time": NOV_1, "end_time": NOV_1 + DAY + 60, "bucket_width": "1m"}, "at most 1440"),
+        ({"start_time": NOV_1, "end_time": NOV_1 + 31 * DAY + 1, "bucket_width": "1h"}, "longer than 31 days"),
+        ({"start_time": NOV_1, "end_time": NOV_1 + DAY + 60, "bucket_width": "1m"}, "longer than 24 hours"),
     ],
 )
 async def test_bad_ranges_are_refused_before_any_request(
@@ -751,7 +745,7 @@ async def test_project_names_missing_when_lookup_fails_but_data_is_complete(http
         "codex_get_cost_breakdown", {"start_time": NOV_1, "end_time": NOV_1 + DAY, "group_by": ["project_id"]}
     )
 
-    assert out["groups"] == [{"group": {"project_id": "proj_a"}, "totals": {"amount_usd": 2.5}}]
+    assert out["groups"] == {"columns": ["project_id", "project_name", "amount_usd"], "rows": [["proj_a", None, 2.5]]}
     assert (out["pages_fetched"], out["bucket_count"], out["totals"]) == (1, 1, {"amount_usd": 2.5})
     [note] = out["notes"]
     assert "Project names could not be fetched" in note

@@ -8,7 +8,7 @@ from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
 from codex_mcp.models import Invite
-from codex_mcp.params import After, Email, Limit, OpenAIId, OrgRole
+from codex_mcp.params import After, BoundedList, Email, Limit, OpenAIId, OrgRole
 from codex_mcp.results import InviteList
 from codex_mcp.state import app_state
 from codex_mcp.tools import CREATE, READ, ToolSpec
@@ -36,9 +36,8 @@ async def codex_create_invite(
     email: Email,
     role: OrgRole,
     projects: Annotated[
-        list[ProjectGrant] | None,
+        BoundedList[ProjectGrant] | None,
         Field(
-            max_length=100,
             description="Projects to join on acceptance. Omit: the default project; []: no project at all.",
         ),
     ] = None,

@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
+from codex_mcp.budget import fit_report
 from codex_mcp.client import UsageSource
-from codex_mcp.errors import AdminAPIError, InvalidArgumentError
+from codex_mcp.errors import AdminAPIError, InvalidArgumentError, shown
 from codex_mcp.models import Project, UsageQuery
 from codex_mcp.params import (
     ApiKeyIds,
@@ -25,7 +26,7 @@ from codex_mcp.params import (
 )
 from codex_mcp.state import app_state, page_progress
 from codex_mcp.tools import READ, ToolSpec
-from codex_mcp.usage_report import UsageReport, build_report, resolve_bucket_range
+from codex_mcp.usage_report import ReportData, UsageReport, resolve_bucket_range
 
 CompletionsGroup = Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
 EmbeddingsGroup = Literal["project_id", "user_id", "api_key_id", "model"]
@@ -42,6 +43,7 @@ async def _bucket_report(
     ctx: Context,
     source: UsageSource,
     *,
+    tool: str,
     start_time: int | str,
     end_time: int | str | None,
     bucket_width: str,
@@ -67,7 +69,7 @@ async def _bucket_report(
     if isinstance(series, BaseException):
         raise series
     units, sort_key = UNITS[source]
-    return build_report(
+    data = ReportData.of(
         series,
         start_time=start,
         end_time=end,
@@ -80,6 +82,7 @@ async def _bucket_report(
         project_names=project_names,
         notes=notes,
     )
+    return fit_report(data, max_tokens=app_state(ctx).settings.max_result_tokens, tool=tool)
 
 
 def _names(projects: list[Project] | BaseException) -> tuple[dict[str, str] | None, str | None]:
@@ -116,6 +119,7 @@ async def codex_get_completions_usage(
     return await _bucket_report(
         ctx,
         "completions",
+        tool="codex_get_completions_usage",
         start_time=start_time,
         end_time=end_time,
         bucket_width=bucket_width,
@@ -149,6 +153,7 @@ async def codex_get_embeddings_usage(
     return await _bucket_report(
         ctx,
         "embeddings",
+        tool="codex_get_embeddings_usage",
         start_time=start_time,
         end_time=end_time,
         bucket_width=bucket_width,
@@ -178,6 +183,7 @@ async def codex_get_code_interpreter_usage(
     return await _bucket_report(
         ctx,
         "code_interpreter_sessions",
+        tool="codex_get_code_interpreter_usage",
         start_time=start_time,
         end_time=end_time,
         bucket_width=bucket_width,
@@ -213,12 +219,13 @@ async def codex_get_cost_breakdown(
     """
     if bucket_width != "1d":
         raise InvalidArgumentError(
-            f"bucket_width {bucket_width!r} is not available for costs: the Costs API only has daily buckets, "
+            f"bucket_width {shown(bucket_width)} is not available for costs: the Costs API only has daily buckets, "
             "so use '1d' (or omit it). For hourly detail use codex_get_completions_usage, which counts tokens."
         )
     return await _bucket_report(
         ctx,
         "costs",
+        tool="codex_get_cost_breakdown",
         start_time=start_time,
         end_time=end_time,
         bucket_width="1d",

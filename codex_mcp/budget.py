@@ -1,0 +1,263 @@
+"""Fit every result into a token budget: exact totals always, detail condensed only when it would not fit, and said.
+
+Tokens are estimated as UTF-8 bytes / 4 of the compact JSON, which is both the structuredContent and the text block.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from codex_mcp.usage_report import WIDTH_NAMES, WIDTHS, Condensed, GroupsTable, ReportData, Table, UsageReport
+
+BYTES_PER_TOKEN = 4
+# Room kept free for what the server adds after a tool returns (the demo label, redaction placeholders).
+RESERVE_BYTES = 256
+GROUP_ROW_KEEPS = (20, 10, 5)
+LAST_RESORT_KEEPS = (3, 1)
+MIN_ROW_BYTES = 3  # '[],' at least, plus two bytes per cell
+
+
+def json_text(value: Any) -> str:
+    """The compact JSON a client receives."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_size(value: Any) -> int:
+    return len(json_text(value).encode())
+
+
+def tokens(size: int) -> int:
+    return -(-size // BYTES_PER_TOKEN)
+
+
+def limit_bytes(max_tokens: int) -> int:
+    return max_tokens * BYTES_PER_TOKEN - RESERVE_BYTES
+
+
+def export_hint(tool: str) -> str:
+    return (
+        "For every row, narrow start_time/end_time or add filters, or export it all without a budget from the "
+        f"command line: codex-mcp call {tool} ... --format csv (or --format json)."
+    )
+
+
+# ---- usage and cost reports ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """One way to present a report: how wide its rows are and how many groups it keeps."""
+
+    bucket_width: str
+    groups_keep: int | None = None
+    rows_width: str | None = None
+    rows_keep: int | None = None
+    drop_rows: bool = False
+
+
+def fit_report(data: ReportData, *, max_tokens: int, tool: str) -> UsageReport:
+    """The full report when it fits in `max_tokens`; else the least condensed shape that does, saying how."""
+    full = data.full_report()
+    limit = limit_bytes(max_tokens)
+    full_size = json_size(full.model_dump(mode="json"))
+    if full_size <= limit:
+        return full
+    fitter = _ReportFitter(data, limit, max_tokens, full_size, tool)
+    return fitter.fit()
+
+
+class _ReportFitter:
+    """Tries report shapes from the least condensed to the most and keeps the first that fits."""
+
+    def __init__(self, data: ReportData, limit: int, max_tokens: int, full_size: int, tool: str) -> None:
+        self.data = data
+        self.limit = limit
+        self.max_tokens = max_tokens
+        self.full_size = full_size
+        self.tool = tool
+        self.widths = WIDTHS[WIDTHS.index(data.bucket_width) :]
+        self.want_rows = data.include_group_rows and bool(data.group_by)
+        self._bucket_tables: dict[str, Table] = {}
+
+    def fit(self) -> UsageReport:
+        groups_keep = self._groups_keep()
+        bucket_width = next(
+            (w for w in self.widths if self._fits(_Shape(w, groups_keep, drop_rows=True))), self.widths[-1]
+        )
+        shape = _Shape(bucket_width, groups_keep, drop_rows=True)
+        if self.want_rows:
+            shape = self._with_group_rows(shape) or shape
+        report = self._build(shape)
+        if self._size(report) > self.limit:  # only a pathological answer gets here; never send it over budget
+            report = self._build(_Shape(self.widths[-1], 1, drop_rows=True))
+        return report
+
+    def _groups_keep(self) -> int | None:
+        """None when every group fits beside the widest bucket table; else the most groups that do."""
+        if not self.data.group_by or self._fits(_Shape(self.widths[-1], None, drop_rows=True)):
+            return None
+        low, high = 0, len(self.data.overall_groups)  # low always fits (an empty table); high does not
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._fits(_Shape(self.widths[-1], middle, drop_rows=True)):
+                low = middle
+            else:
+                high = middle
+        return low
+
+    def _with_group_rows(self, shape: _Shape) -> _Shape | None:
+        rows_widths = self.widths[self.widths.index(shape.bucket_width) :]
+        for width in rows_widths:
+            keeps: Sequence[int | None] = (None, *GROUP_ROW_KEEPS)
+            if width == rows_widths[-1]:
+                keeps = (*keeps, *LAST_RESORT_KEEPS)
+            for keep in keeps:
+                candidate = _Shape(shape.bucket_width, shape.groups_keep, width, keep)
+                if self._cannot_fit_rows(width, keep):
+                    continue
+                if self._fits(candidate):
+                    return candidate
+        return None
+
+    def _cannot_fit_rows(self, width: str, keep: int | None) -> bool:
+        """Skip shapes whose group rows alone are surely over the limit (saves building huge tables)."""
+        periods = self.data.periods(width)
+        count = sum(len(rows) for _, rows in periods) if keep is None else len(periods) * (keep + 1)
+        cells = len(self.data.group_by) + len(self.data.counters) + 1
+        return count * (MIN_ROW_BYTES + 2 * cells) > self.limit
+
+    def _fits(self, shape: _Shape) -> bool:
+        return self._size(self._build(shape)) <= self.limit
+
+    def _size(self, report: UsageReport) -> int:
+        return json_size(report.model_dump(mode="json"))
+
+    def _bucket_table(self, width: str) -> Table:
+        if width not in self._bucket_tables:
+            self._bucket_tables[width] = self.data.bucket_table(width)
+        return self._bucket_tables[width]
+
+    def _build(self, shape: _Shape) -> UsageReport:
+        data = self.data
+        groups: GroupsTable | None = data.groups_table(shape.groups_keep) if data.group_by else None
+        group_rows = None
+        if shape.rows_width is not None and not shape.drop_rows:
+            group_rows = data.group_rows_table(shape.rows_width, shape.rows_keep)
+        steps = self._steps(shape, groups)
+        condensed = Condensed(budget_tokens=self.max_tokens, full_tokens=tokens(self.full_size), steps=steps)
+        note = (
+            f"This answer was condensed to fit the {self.max_tokens:,}-token result budget (in full it is about "
+            f"{tokens(self.full_size):,} tokens): {' '.join(steps)} Totals and per-group totals are exact. "
+            f"{export_hint(self.tool)}"
+        )
+        return data.report(
+            buckets=self._bucket_table(shape.bucket_width),
+            groups=groups,
+            group_rows=group_rows,
+            condensed=condensed,
+            notes=[note],
+        )
+
+    def _steps(self, shape: _Shape, groups: GroupsTable | None) -> list[str]:
+        data = self.data
+        steps: list[str] = []
+        if groups is not None and groups.other is not None:
+            steps.append(
+                f"`groups` lists the largest {len(groups.rows)} of {len(data.overall_groups)} groups; the other "
+                f"{groups.other.groups} are summed in groups.other."
+            )
+        if shape.bucket_width != data.bucket_width:
+            steps.append(
+                f"`buckets` are rolled up from {data.bucket_width} to {shape.bucket_width} "
+                f"({WIDTH_NAMES[shape.bucket_width]}; the first and last may be partial)."
+            )
+        if not self.want_rows:
+            return steps
+        if shape.rows_width is None or shape.drop_rows:
+            steps.append(
+                "`group_rows` (include_group_rows) are left out: even the largest group per period would not fit."
+            )
+            return steps
+        if shape.rows_width != data.bucket_width:
+            steps.append(f"`group_rows` are rolled up to {shape.rows_width} ({WIDTH_NAMES[shape.rows_width]}).")
+        if shape.rows_keep is not None:
+            steps.append(
+                f"`group_rows` keep the largest {shape.rows_keep} groups of each period; the rest of each period is "
+                "summed in one row whose group values read '(other: N)'."
+            )
+        return steps
+
+
+# ---- any other result ------------------------------------------------------------------------------------------
+
+
+def fit_structured(structured: dict[str, Any], *, max_tokens: int, tool: str) -> dict[str, Any]:
+    """Any result within the budget: a list page is shortened (with a cursor to the rest); anything else has its
+    longest strings and lists cut, with a note. Results that fit are returned unchanged; ResultTooLargeError when
+    nothing would fit."""
+    limit = max_tokens * BYTES_PER_TOKEN
+    size = json_size(structured)
+    if size <= limit:
+        return structured
+    if isinstance(structured.get("data"), list) and "has_more" in structured:
+        shortened = _shorten_page(structured, limit, size, max_tokens)
+        if shortened is not None:
+            return shortened
+    return _cut_values(structured, limit, size, max_tokens, tool)
+
+
+def _shorten_page(page: dict[str, Any], limit: int, size: int, max_tokens: int) -> dict[str, Any] | None:
+    items: list[Any] = page["data"]
+    note_room = 600
+    base = json_size({**page, "data": []}) + note_room
+    kept = 0
+    used = base
+    for item in items:
+        used += json_size(item) + 1
+        if used > limit:
+            break
+        kept += 1
+    last = items[kept - 1] if kept else None
+    if kept == 0 or not isinstance(last, dict) or not isinstance(last.get("id"), str):
+        return None
+    note = (
+        f"This page was shortened to its first {kept} of {len(items)} items to fit the {max_tokens:,}-token result "
+        f"budget (in full about {tokens(size):,} tokens). Call again with after={last['id']!r} for the rest, or "
+        "with a smaller limit."
+    )
+    notes = [*page.get("notes", []), note]
+    return {**page, "data": items[:kept], "count": kept, "has_more": True, "next_after": last["id"], "notes": notes}
+
+
+class ResultTooLargeError(Exception):
+    """Even cut down, a result would not fit the budget; the message says how to ask for less."""
+
+
+def _cut_values(value: dict[str, Any], limit: int, size: int, max_tokens: int, tool: str) -> dict[str, Any]:
+    for cap in (4000, 1000, 200, 40):
+        cut: dict[str, Any] = {key: _cap(item, cap) for key, item in value.items()}
+        note = (
+            f"This result was cut to fit the {max_tokens:,}-token result budget (in full about {tokens(size):,} "
+            f"tokens): strings longer than {cap} characters end in '…' and their length, and lists longer than "
+            f"{cap} items keep their first {cap}. {export_hint(tool)}"
+        )
+        cut["notes"] = [*(cut.get("notes") or []), note]
+        if json_size(cut) <= limit:
+            return cut
+    raise ResultTooLargeError(
+        f"The result of {tool} is too large to return within the {max_tokens:,}-token result budget (about "
+        f"{tokens(size):,} tokens). {export_hint(tool)} CODEX_MCP_MAX_RESULT_TOKENS raises the budget."
+    )
+
+
+def _cap(value: Any, cap: int) -> Any:
+    if isinstance(value, str):
+        return value if len(value) <= cap else f"{value[:cap]}… ({len(value):,} characters)"
+    if isinstance(value, list):
+        return [_cap(item, cap) for item in value[:cap]]
+    if isinstance(value, dict):
+        return {key: _cap(item, cap) for key, item in value.items()}
+    return value

@@ -1,0 +1,146 @@
+"""Read usage and cost results into flat rows of numbers, exactly, and never lose a value silently."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from codex_mcp.timeparse import iso_date
+
+Number = int | float
+RowValue = int | float | str | bool
+Row = dict[str, RowValue]
+
+# Fields that name a group rather than count something (every usage and cost result of the spec).
+DIMENSIONS = frozenset(
+    {
+        "project_id",
+        "user_id",
+        "api_key_id",
+        "model",
+        "batch",
+        "service_tier",
+        "line_item",
+        "source",
+        "size",
+        "context_level",
+        "vector_store_id",
+        "quantity_unit",
+    }
+)
+MAX_PROBLEM_EXAMPLES = 3
+
+
+@dataclass
+class UnreadableValues:
+    """Values that could not be read as finite numbers, counted per field, with a few examples for the note."""
+
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, what: str, day: int | None, value: Any) -> None:
+        self.count += 1
+        if len(self.examples) < MAX_PROBLEM_EXAMPLES:
+            on = f" on {iso_date(day)}" if day is not None else ""
+            self.examples.append(f"{what}{on} ({shown_value(value)})")
+
+    def note(self, kind: str) -> str | None:
+        """One sentence for the result's notes, or None when every value was read."""
+        if not self.count:
+            return None
+        rows = "1 row" if self.count == 1 else f"{self.count} rows"
+        more = f", and {self.count - len(self.examples)} more" if self.count > len(self.examples) else ""
+        return (
+            f"{rows} of {kind} had a value that is not a finite number: {'; '.join(self.examples)}{more}. Totals "
+            "exclude those values; the API sent them that way, so check again later or report it to OpenAI."
+        )
+
+
+def shown_value(value: Any) -> str:
+    """A value as shown in a note: its repr, at most 40 characters."""
+    if value is _MISSING:
+        return "missing"
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}... ({len(text)} characters)"
+
+
+_MISSING = object()
+
+
+def read_number(value: Any) -> Number | None:
+    """A finite int or float from an API value (numeric strings included); None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        if not parsed.is_finite():
+            return None
+        return int(parsed) if parsed == parsed.to_integral_value() and "." not in value else float(parsed)
+    return None
+
+
+def flatten_row(result: dict[str, Any], problems: UnreadableValues | None = None, *, day: int | None = None) -> Row:
+    """One API result as a flat row: no `object`, no nulls; a cost's amount becomes `amount_usd` (or
+    `amount_<currency>`). A counter or amount that is not a finite number is left out and recorded in `problems`."""
+    row: Row = {}
+    for key, value in result.items():
+        if key == "object" or (value is None and key != "amount"):
+            continue
+        if key == "amount":
+            _read_amount(value, row, problems, day)
+        elif key in DIMENSIONS:
+            if isinstance(value, str | bool | int | float):
+                row[key] = value
+        elif (number := read_number(value)) is not None:
+            row[key] = number
+        elif problems is not None:
+            problems.add(key, day, value)
+    if "amount" not in result and result.get("object") == "organization.costs.result" and problems is not None:
+        problems.add("amount", day, _MISSING)
+    return row
+
+
+def _read_amount(value: Any, row: Row, problems: UnreadableValues | None, day: int | None) -> None:
+    if not isinstance(value, dict):
+        if problems is not None:
+            problems.add("amount", day, value)
+        return
+    currency = str(value.get("currency") or "usd").strip().lower()
+    number = read_number(value.get("value", _MISSING))
+    if number is None:
+        if problems is not None:
+            problems.add(f"amount ({currency})", day, value.get("value", _MISSING))
+        return
+    row["amount_usd" if currency == "usd" else f"amount_{currency}"] = number
+
+
+def sum_rows(rows: Iterable[Row], *, include_quantity: bool = False) -> dict[str, Number]:
+    """Sum every numeric field of the rows; money and other floats are summed exactly in decimal.
+
+    `quantity` is only meaningful within one line item (its unit varies), so it is summed only when asked.
+    """
+    totals: dict[str, Decimal | int] = {}
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or key in DIMENSIONS:
+                continue
+            if key == "quantity" and not include_quantity:
+                continue
+            addend: Decimal | int = value if isinstance(value, int) else Decimal(repr(value))
+            totals[key] = totals.get(key, 0) + addend
+    return {key: exact_number(value) for key, value in totals.items()}
+
+
+def exact_number(value: Decimal | int) -> Number:
+    """An exact decimal sum as JSON can carry it: int when whole and from ints, else the nearest float."""
+    return value if isinstance(value, int) else float(value)
