@@ -11,7 +11,8 @@ from typing import Any
 from codex_mcp.timeparse import iso_date
 
 Number = int | float
-RowValue = int | float | str | bool
+# In a row, fractional numbers are Decimals (read exactly once), so sums stay exact and cheap.
+RowValue = int | Decimal | str | bool
 Row = dict[str, RowValue]
 
 # Fields that name a group rather than count something (every usage and cost result of the spec).
@@ -70,14 +71,15 @@ def shown_value(value: Any) -> str:
 _MISSING = object()
 
 
-def read_number(value: Any) -> Number | None:
-    """A finite int or float from an API value (numeric strings included); None when it is not one."""
+def read_number(value: Any) -> int | Decimal | None:
+    """A finite number from an API value (numeric strings included), exact: an int, or a Decimal of the value as
+    written; None when it is not one."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return value if math.isfinite(value) else None
+        return Decimal(repr(value)) if math.isfinite(value) else None
     if isinstance(value, str) and len(value) <= 64:
         try:
             parsed = Decimal(value.strip())
@@ -85,7 +87,7 @@ def read_number(value: Any) -> Number | None:
             return None
         if not parsed.is_finite():
             return None
-        return int(parsed) if parsed == parsed.to_integral_value() and "." not in value else float(parsed)
+        return int(parsed) if parsed == parsed.to_integral_value() and "." not in value else parsed
     return None
 
 
@@ -99,8 +101,7 @@ def flatten_row(result: dict[str, Any], problems: UnreadableValues | None = None
         if key == "amount":
             _read_amount(value, row, problems, day)
         elif key in DIMENSIONS:
-            if isinstance(value, str | bool | int | float):
-                row[key] = value
+            row[key] = value if isinstance(value, str | bool | int) else str(value)
         elif (number := read_number(value)) is not None:
             row[key] = number
         elif problems is not None:
@@ -132,12 +133,11 @@ def sum_rows(rows: Iterable[Row], *, include_quantity: bool = False) -> dict[str
     totals: dict[str, Decimal | int] = {}
     for row in rows:
         for key, value in row.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or key in DIMENSIONS:
+            if isinstance(value, str | bool) or key in DIMENSIONS:
                 continue
             if key == "quantity" and not include_quantity:
                 continue
-            addend: Decimal | int = value if isinstance(value, int) else Decimal(repr(value))
-            totals[key] = totals.get(key, 0) + addend
+            totals[key] = totals.get(key, 0) + value
     return {key: exact_number(value) for key, value in totals.items()}
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Self
 
@@ -192,6 +193,7 @@ class ReportData:
     project_names: dict[str, str]
     notes: list[str]
     include_group_rows: bool
+    _period_groups: dict[str, list[tuple[int, list[GroupEntry]]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(
@@ -273,7 +275,7 @@ class ReportData:
         """One entry per distinct group of `rows`, largest `sort_key` first, equal ones in group-value order."""
         grouped: dict[tuple[Cell, ...], list[Row]] = {}
         for row in rows:
-            grouped.setdefault(tuple(row.get(field) for field in self.group_by), []).append(row)
+            grouped.setdefault(tuple(_dimension(row, field) for field in self.group_by), []).append(row)
         include_quantity = "line_item" in self.group_by
         entries = [
             GroupEntry(key, sum_rows(members, include_quantity=include_quantity), members)
@@ -306,16 +308,21 @@ class ReportData:
         """Every group over the whole range, largest first."""
         return self.group_entries(self.all_rows())
 
+    def period_groups(self, width: str) -> list[tuple[int, list[GroupEntry]]]:
+        """Each period's groups, largest first (computed once per width)."""
+        if width not in self._period_groups:
+            self._period_groups[width] = [(start, self.group_entries(rows)) for start, rows in self.periods(width)]
+        return self._period_groups[width]
+
     def group_rows_table(self, width: str, keep: int | None = None) -> Table:
         """Each period's rows per group (largest first); with `keep`, the largest `keep` per period and the rest
-        summed per period as one row whose group values read '(other)'."""
+        summed per period as one row whose group values read '(other: N)'."""
         counters = self.counters
         quantity = ["quantity"] if "line_item" in self.group_by else []
         measures = [*counters, *quantity]
         rows: list[list[Cell]] = []
-        for start, period_rows in self.periods(width):
+        for start, entries in self.period_groups(width):
             label = start_label(start, width)
-            entries = self.group_entries(period_rows)
             for entry in entries[:keep]:
                 rows.append([label, *entry.key, *(entry.totals.get(m, 0) for m in measures)])
             if keep is not None and len(entries) > keep:
@@ -386,6 +393,12 @@ def _sum_members(entries: Sequence[GroupEntry], keys: Sequence[str]) -> dict[str
     """Exact sums over the raw rows of several groups, for `keys`."""
     sums = sum_rows(row for entry in entries for row in entry.members)
     return {key: sums.get(key, 0) for key in keys}
+
+
+def _dimension(row: Row, name: str) -> Cell:
+    """A row's value of a group_by field (dimensions are read as str, bool or int; absent is None)."""
+    value = row.get(name)
+    return value if not isinstance(value, Decimal) else float(value)
 
 
 def _order_key(key: tuple[Cell, ...]) -> tuple[tuple[int, str], ...]:
