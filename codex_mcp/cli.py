@@ -40,6 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out every tool that changes the organization",
     )
     common.add_argument(
+        "--toolsets",
+        default=argparse.SUPPRESS,
+        metavar="NAMES",
+        help="comma-separated toolsets to serve, or 'all' (default: core)",
+    )
+    common.add_argument(
+        "--dynamic-toolsets",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="start with the default toolsets plus codex_list_toolsets and codex_enable_toolset",
+    )
+    common.add_argument(
         "--log-level",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         default=argparse.SUPPRESS,
@@ -79,12 +91,17 @@ def load_settings(args: argparse.Namespace) -> Settings:
         overrides["demo"] = True
     if getattr(args, "read_only", False):
         overrides["read_only"] = True
+    if getattr(args, "toolsets", None):
+        overrides["toolsets"] = args.toolsets
+    if getattr(args, "dynamic_toolsets", False):
+        overrides["dynamic_toolsets"] = True
     level = getattr(args, "log_level", None)
     if level:
         overrides["log_level"] = level
     elif args.command not in (None, "serve"):
         overrides["log_level"] = "WARNING"
-    return settings.model_copy(update=overrides) if overrides else settings
+    # Validated like the environment (model_copy would not validate): a bad --toolsets is refused at start.
+    return Settings.model_validate({**settings.model_dump(), **overrides}) if overrides else settings
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -9,7 +9,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -44,24 +44,18 @@ from codex_mcp.models import (
 )
 from codex_mcp.redaction import register_secret
 from codex_mcp.settings import Settings
+from codex_mcp.usage_endpoints import USAGE_ENDPOINTS
 
 log = logging.getLogger("codex_mcp.client")
 
 Query = Sequence[tuple[str, str]]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 PageCallback = Callable[[int], Awaitable[None]]
-UsageSource = Literal["completions", "embeddings", "code_interpreter_sessions", "costs"]
+# A usage kind of USAGE_ENDPOINTS ('completions', 'images', ..., or 'costs').
+UsageSource = str
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 MAX_PAGES = 2000
-USAGE_PAGE_LIMITS = {"1d": 31, "1h": 168, "1m": 1440}
-COSTS_PAGE_LIMIT = 180
-USAGE_PATHS = {
-    "completions": "/organization/usage/completions",
-    "embeddings": "/organization/usage/embeddings",
-    "code_interpreter_sessions": "/organization/usage/code_interpreter_sessions",
-    "costs": "/organization/costs",
-}
 LIST_PAGE_LIMIT = 100
 
 
@@ -264,9 +258,9 @@ class AdminClient:
         self, source: UsageSource, query: UsageQuery, *, on_page: PageCallback | None = None
     ) -> BucketSeries:
         """Every bucket of a usage query (completions, embeddings, code_interpreter_sessions) or of costs."""
-        path = USAGE_PATHS[source]
-        limit = COSTS_PAGE_LIMIT if source == "costs" else USAGE_PAGE_LIMITS[query.bucket_width]
-        return await self.fetch_all_buckets(path, _usage_params(query), page_limit=limit, on_page=on_page)
+        endpoint = USAGE_ENDPOINTS[source]
+        limit = endpoint.page_limit(query.bucket_width)
+        return await self.fetch_all_buckets(endpoint.path, _usage_params(query), page_limit=limit, on_page=on_page)
 
     async def list_users(self, *, limit: int, after: str | None, emails: Sequence[str] = ()) -> Page[User]:
         """One page of organization members, optionally only those with the given emails."""

@@ -135,6 +135,9 @@ EndTime = Annotated[
     ),
 ]
 GroupT = TypeVar("GroupT")
+ChoiceT = TypeVar("ChoiceT")
+# A filter whose values come from a fixed list (the Literal given), one value or several.
+ChoiceFilter = Annotated[BoundedList[ChoiceT] | None, *_ListChecks]
 GroupBy = Annotated[
     BoundedList[GroupT] | None,
     *_ListChecks,

@@ -22,7 +22,8 @@ from codex_mcp.errors import AdminAPIError, InvalidArgumentError, shown
 from codex_mcp.redaction import needs_redaction, redact, redact_tree
 from codex_mcp.settings import Settings
 from codex_mcp.state import AppState
-from codex_mcp.tools import ToolSpec, audit, invites, metrics, projects, usage, users
+from codex_mcp.tools import ToolSpec
+from codex_mcp.toolsets import TOOLSETS
 
 log = logging.getLogger("codex_mcp.server")
 
@@ -30,8 +31,6 @@ log = logging.getLogger("codex_mcp.server")
 MAX_LISTED = 10
 MAX_NAME = 64
 MAX_MESSAGE = 400
-
-TOOLS: list[ToolSpec] = [spec for module in (usage, users, invites, projects, audit, metrics) for spec in module.TOOLS]
 
 INSTRUCTIONS = (
     "Tools for administering an OpenAI organization through the OpenAI Admin API: usage (tokens, requests) and "
@@ -50,33 +49,43 @@ DEMO_NOTE = (
 
 
 class CodexServer(MCPServer[AppState]):
-    """MCPServer whose tool errors always read well: API failures, bad or unknown arguments, read-only refusals."""
+    """MCPServer whose tool errors always read well (API failures, bad or unknown arguments, read-only refusals),
+    whose results are redacted and fit the token budget, and whose tools come in toolsets."""
 
-    def __init__(
-        self,
-        *args: Any,
-        tools: list[ToolSpec],
-        read_only: bool,
-        demo: bool = False,
-        max_result_tokens: int = 20_000,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._read_only = read_only
-        self._demo = demo
-        self._max_result_tokens = max_result_tokens
-        self._write_tools = frozenset(spec.name for spec in tools if not spec.read_only)
-        self._arguments = {spec.name: _argument_names(spec.fn) for spec in tools}
-        for spec in tools:
-            if spec.read_only or not read_only:
-                self.add_tool(
-                    spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True
-                )
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.config = settings
+        self.enabled_toolsets: list[str] = []
+        self._write_tools: set[str] = set()
+        self._arguments: dict[str, list[str]] = {}
+        for name in settings.toolsets:
+            self.enable_toolset(name)
+        if settings.dynamic_toolsets:
+            from codex_mcp.tools import discovery
+
+            for spec in discovery.TOOLS:
+                self._register(spec)
+
+    def enable_toolset(self, name: str) -> list[str]:
+        """Register a toolset's tools (its write tools only when not read-only); the names of the tools added."""
+        if name in self.enabled_toolsets:
+            return []
+        self.enabled_toolsets.append(name)
+        return [spec.name for spec in TOOLSETS[name].tools if self._register(spec)]
+
+    def _register(self, spec: ToolSpec) -> bool:
+        self._arguments[spec.name] = _argument_names(spec.fn)
+        if not spec.read_only:
+            self._write_tools.add(spec.name)
+            if self.config.read_only:
+                return False
+        self.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True)
+        return True
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
     ) -> Any:
-        if self._read_only and name in self._write_tools:
+        if self.config.read_only and name in self._write_tools:
             raise ToolError(
                 f"{name} changes the organization and is disabled: this server runs in read-only mode "
                 "(CODEX_MCP_READ_ONLY=1 or --read-only). Unset it to allow changes."
@@ -85,7 +94,7 @@ class CodexServer(MCPServer[AppState]):
             raise ToolError(unknown)
         try:
             result = await super().call_tool(name, arguments, context)
-            return finish_result(result, demo=self._demo, max_tokens=self._max_result_tokens, tool=name)
+            return finish_result(result, demo=self.config.demo, max_tokens=self.config.max_result_tokens, tool=name)
         except UnexpectedToolError as exc:
             raise tool_error(name, exc.__cause__ or exc) from None
         except ToolError as exc:
@@ -178,16 +187,13 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
             yield AppState(client=client, settings=settings)
 
     return CodexServer(
+        settings,
         name="codex-mcp",
         title="OpenAI organization admin (codex-mcp)",
         version=__version__,
         instructions=INSTRUCTIONS + (DEMO_NOTE if settings.demo else ""),
         lifespan=lifespan,
         log_level=settings.log_level,
-        tools=TOOLS,
-        read_only=settings.read_only,
-        demo=settings.demo,
-        max_result_tokens=settings.max_result_tokens,
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     backoff_max_s: float = Field(8.0, ge=0, le=300, validation_alias="CODEX_MCP_BACKOFF_MAX")
     max_concurrency: int = Field(8, ge=1, le=64, validation_alias="CODEX_MCP_MAX_CONCURRENCY")
     max_result_tokens: int = Field(20_000, ge=1_000, le=1_000_000, validation_alias="CODEX_MCP_MAX_RESULT_TOKENS")
+    toolsets: Annotated[tuple[str, ...], NoDecode] = Field(("core",), validation_alias="CODEX_MCP_TOOLSETS")
+    dynamic_toolsets: bool = Field(False, validation_alias="CODEX_MCP_DYNAMIC_TOOLSETS")
 
     @field_validator("base_url")
     @classmethod
@@ -42,6 +44,17 @@ class Settings(BaseSettings):
         if self.backoff_initial_s > self.backoff_max_s:
             raise ValueError("CODEX_MCP_BACKOFF_INITIAL must not exceed CODEX_MCP_BACKOFF_MAX")
         return self
+
+    @field_validator("toolsets", mode="before")
+    @classmethod
+    def _toolset_names(cls, value: object) -> object:
+        from codex_mcp.toolsets import parse_toolsets
+
+        if isinstance(value, str):
+            return parse_toolsets(value)
+        if isinstance(value, list | tuple):
+            return parse_toolsets(",".join(str(item) for item in value))
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -243,10 +243,12 @@ class ReportData:
 
     @cached_property
     def counters(self) -> list[str]:
-        """The counters worth a column: the main ones present, then any other that is not zero over the range."""
+        """The counters worth a column: the one groups are ranked by, the main ones present, then any other that is
+        not zero over the range."""
         totals = self.totals
-        present = [key for key in totals if totals[key] or key in MAIN_COUNTERS]
-        return sorted(present, key=lambda key: (MAIN_COUNTERS.index(key) if key in MAIN_COUNTERS else 99, key))
+        present = [key for key in totals if totals[key] or key in MAIN_COUNTERS or key == self.sort_key]
+        order = (self.sort_key, *MAIN_COUNTERS)
+        return sorted(present, key=lambda key: (order.index(key) if key in order else len(order), key))
 
     def all_notes(self) -> list[str]:
         problem = self.problems.note("costs" if self.source.endswith("/costs") else "usage")

@@ -1,22 +1,20 @@
-"""Usage and cost tools: completions, embeddings, code interpreter sessions, and costs."""
+"""The `usage` toolset: one tool for the usage endpoints the core tools do not cover (images, audio, moderations,
+vector stores, file search and web search calls), each accepting exactly what its endpoint accepts."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import Field
 
-from codex_mcp.budget import fit_report
-from codex_mcp.client import UsageSource
-from codex_mcp.errors import AdminAPIError, InvalidArgumentError, shown
-from codex_mcp.models import Project, UsageQuery
+from codex_mcp.errors import InvalidArgumentError
 from codex_mcp.params import (
     ApiKeyIds,
+    ChoiceFilter,
     EndTime,
     GroupBy,
+    IdFilter,
     IncludeGroupRows,
     Models,
     ProjectIds,
@@ -24,77 +22,50 @@ from codex_mcp.params import (
     UsageBucketWidth,
     UserIds,
 )
-from codex_mcp.state import app_state, page_progress
 from codex_mcp.tools import READ, ToolSpec
-from codex_mcp.usage_report import ReportData, UsageReport, resolve_bucket_range
+from codex_mcp.tools.core.usage import _bucket_report
+from codex_mcp.usage_endpoints import OTHER_USAGE_KINDS, USAGE_ENDPOINTS
+from codex_mcp.usage_report import UsageReport
 
-CompletionsGroup = Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
-EmbeddingsGroup = Literal["project_id", "user_id", "api_key_id", "model"]
-CostsGroup = Literal["project_id", "line_item", "api_key_id"]
-UNITS: dict[UsageSource, tuple[str, str]] = {
-    "completions": ("tokens and model requests", "num_model_requests"),
-    "embeddings": ("tokens and model requests", "num_model_requests"),
-    "code_interpreter_sessions": ("code interpreter sessions", "num_sessions"),
-    "costs": ("US dollars (amount_usd)", "amount_usd"),
-}
+UsageKind = Literal[
+    "moderations",
+    "images",
+    "audio_speeches",
+    "audio_transcriptions",
+    "vector_stores",
+    "file_search_calls",
+    "web_search_calls",
+]
+# Every group_by value of every usage endpoint, so a value another kind accepts is refused in words that say which
+# values this kind accepts (checked against the endpoint table before any request).
+AnyGroup = Literal[
+    "project_id",
+    "user_id",
+    "api_key_id",
+    "model",
+    "size",
+    "source",
+    "vector_store_id",
+    "context_level",
+    "batch",
+    "service_tier",
+    "line_item",
+]
+ImageSource = Literal["image.generation", "image.edit", "image.variation"]
+ImageSize = Literal["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]
+ContextLevel = Literal["low", "medium", "high"]
 
 
-async def _bucket_report(
-    ctx: Context,
-    source: UsageSource,
-    *,
-    tool: str,
-    start_time: int | str,
-    end_time: int | str | None,
-    bucket_width: str,
-    group_by: Sequence[str] | None,
-    include_group_rows: bool,
-    **filters: list[str] | bool | None,
-) -> UsageReport:
-    """Fetch every bucket of the range (and project names when grouped by project) and build the report."""
-    client = app_state(ctx).client
-    start, end, aligned_note = resolve_bucket_range(start_time, end_time, bucket_width)
-    groups = list(dict.fromkeys(group_by or []))
-    query = UsageQuery(start, end, bucket_width, groups, filters)
-    fetch = client.usage(source, query, on_page=page_progress(ctx, "page"))
-    notes = [aligned_note] if aligned_note else []
-    project_names = None
-    if "project_id" in groups:
-        # Names make "spend per project" readable; fetched alongside the data, and optional.
-        series, projects = await asyncio.gather(fetch, client.all_projects(), return_exceptions=True)
-        project_names, note = _names(projects)
-        notes += [note] if note else []
-    else:
-        series = await fetch
-    if isinstance(series, BaseException):
-        raise series
-    units, sort_key = UNITS[source]
-    data = ReportData.of(
-        series,
-        start_time=start,
-        end_time=end,
-        bucket_width=bucket_width,
-        group_by=groups,
-        filters=filters,
-        units=units,
-        sort_key=sort_key,
-        include_group_rows=include_group_rows,
-        project_names=project_names,
-        notes=notes,
+def _capability_lines() -> str:
+    return "\n".join(
+        f"- {kind}: {USAGE_ENDPOINTS[kind].accepts()}; counts {USAGE_ENDPOINTS[kind].units}."
+        for kind in OTHER_USAGE_KINDS
     )
-    return fit_report(data, max_tokens=app_state(ctx).settings.max_result_tokens, tool=tool)
 
 
-def _names(projects: list[Project] | BaseException) -> tuple[dict[str, str] | None, str | None]:
-    if isinstance(projects, AdminAPIError):
-        return None, f"Project names could not be fetched, so groups show ids only: {projects.message}"
-    if isinstance(projects, BaseException):
-        raise projects
-    return {project.id: project.name for project in projects if project.name}, None
-
-
-async def codex_get_completions_usage(
+async def codex_get_usage(
     ctx: Context,
+    kind: Annotated[UsageKind, Field(description="Which usage endpoint: " + ", ".join(OTHER_USAGE_KINDS) + ".")],
     start_time: StartTime,
     end_time: EndTime = None,
     bucket_width: UsageBucketWidth = "1d",
@@ -102,143 +73,57 @@ async def codex_get_completions_usage(
     user_ids: UserIds = None,
     api_key_ids: ApiKeyIds = None,
     models: Models = None,
-    batch: Annotated[
-        bool | None, Field(description="true: batch jobs only; false: non-batch only; omit: both.")
+    sources: Annotated[ChoiceFilter[ImageSource], Field(description="images only: these sources.")] = None,
+    sizes: Annotated[ChoiceFilter[ImageSize], Field(description="images only: these sizes.")] = None,
+    context_levels: Annotated[
+        ChoiceFilter[ContextLevel], Field(description="web_search_calls only: these search context levels.")
     ] = None,
-    group_by: GroupBy[CompletionsGroup] = None,
+    vector_store_ids: Annotated[IdFilter, Field(description="file_search_calls only: these vector store ids.")] = None,
+    group_by: GroupBy[AnyGroup] = None,
     include_group_rows: IncludeGroupRows = False,
 ) -> UsageReport:
-    """Token usage of chat/completions/responses models for the organization, per time bucket (UTC).
+    """Usage of images, audio, moderations, vector stores, file search or web search calls, per time bucket (UTC).
 
-    Returns `totals` over [start_time, end_time) (input_tokens, output_tokens, input_cached_tokens,
-    num_model_requests and any other non-zero token counter), the totals of every bucket, and, when grouped,
-    `groups` with totals per project (named)/user/API key/model, largest first. Counts are tokens and requests;
-    for money use codex_get_cost_breakdown. Usage made with service-account keys has no user_id (group null).
-    Usage can lag by a few minutes. All pages are fetched: every bucket in the range is returned.
+    Same report as the other usage tools: exact `totals` over [start_time, end_time), a `buckets` table (one row
+    per bucket), per-group totals in `groups` (largest first, projects named) and with include_group_rows each
+    bucket's rows per group; condensed with a note only when it would not fit. Every page is fetched. Each kind
+    accepts only its endpoint's filters and group_by values:
+    {capabilities}
     """
-    return await _bucket_report(
-        ctx,
-        "completions",
-        tool="codex_get_completions_usage",
-        start_time=start_time,
-        end_time=end_time,
-        bucket_width=bucket_width,
-        group_by=group_by,
-        include_group_rows=include_group_rows,
-        project_ids=project_ids,
-        user_ids=user_ids,
-        api_key_ids=api_key_ids,
-        models=models,
-        batch=batch,
-    )
-
-
-async def codex_get_embeddings_usage(
-    ctx: Context,
-    start_time: StartTime,
-    end_time: EndTime = None,
-    bucket_width: UsageBucketWidth = "1d",
-    project_ids: ProjectIds = None,
-    user_ids: UserIds = None,
-    api_key_ids: ApiKeyIds = None,
-    models: Models = None,
-    group_by: GroupBy[EmbeddingsGroup] = None,
-    include_group_rows: IncludeGroupRows = False,
-) -> UsageReport:
-    """Embeddings usage for the organization, per time bucket (UTC): input_tokens and num_model_requests.
-
-    Returns `totals` over [start_time, end_time), the totals of every bucket (all pages fetched) and, when
-    grouped, per-group totals in `groups`, largest first. Counts are tokens and requests, not money.
-    """
-    return await _bucket_report(
-        ctx,
-        "embeddings",
-        tool="codex_get_embeddings_usage",
-        start_time=start_time,
-        end_time=end_time,
-        bucket_width=bucket_width,
-        group_by=group_by,
-        include_group_rows=include_group_rows,
-        project_ids=project_ids,
-        user_ids=user_ids,
-        api_key_ids=api_key_ids,
-        models=models,
-    )
-
-
-async def codex_get_code_interpreter_usage(
-    ctx: Context,
-    start_time: StartTime,
-    end_time: EndTime = None,
-    bucket_width: UsageBucketWidth = "1d",
-    project_ids: ProjectIds = None,
-    group_by: GroupBy[Literal["project_id"]] = None,
-    include_group_rows: IncludeGroupRows = False,
-) -> UsageReport:
-    """Code interpreter sessions for the organization, per time bucket (UTC): num_sessions.
-
-    Returns `totals` over [start_time, end_time), the totals of every bucket (all pages fetched) and, when
-    grouped by project_id, per-project totals in `groups` (with project names), largest first.
-    """
-    return await _bucket_report(
-        ctx,
-        "code_interpreter_sessions",
-        tool="codex_get_code_interpreter_usage",
-        start_time=start_time,
-        end_time=end_time,
-        bucket_width=bucket_width,
-        group_by=group_by,
-        include_group_rows=include_group_rows,
-        project_ids=project_ids,
-    )
-
-
-async def codex_get_cost_breakdown(
-    ctx: Context,
-    start_time: StartTime,
-    end_time: EndTime = None,
-    bucket_width: Annotated[
-        str,
-        Field(
-            description="Only '1d' (UTC days): the Costs API has daily buckets only.",
-            json_schema_extra={"enum": ["1d"]},
-        ),
-    ] = "1d",
-    project_ids: ProjectIds = None,
-    api_key_ids: ApiKeyIds = None,
-    group_by: GroupBy[CostsGroup] = None,
-    include_group_rows: IncludeGroupRows = False,
-) -> UsageReport:
-    """What the organization spent, in US dollars, per UTC day.
-
-    `totals.amount_usd` is the spend over [start_time, end_time) (dollars, not cents); every day's total is in
-    `buckets`; `groups` gives spend per project (with project_name)/line item (e.g. 'gpt-4o-2024-08-06, input',
-    with its quantity)/API key, largest first. "What did we spend per project last month?" is
-    start_time='last month', group_by=['project_id']. Costs can lag usage by up to a day. All pages are fetched:
-    every day in the range is returned.
-    """
-    if bucket_width != "1d":
+    endpoint = USAGE_ENDPOINTS[kind]
+    filters: dict[str, Any] = {
+        "project_ids": project_ids,
+        "user_ids": user_ids,
+        "api_key_ids": api_key_ids,
+        "models": models,
+        "sources": sources,
+        "sizes": sizes,
+        "context_levels": context_levels,
+        "vector_store_ids": vector_store_ids,
+    }
+    refused = [name for name, value in filters.items() if value and name not in endpoint.filters]
+    if refused:
         raise InvalidArgumentError(
-            f"bucket_width {shown(bucket_width)} is not available for costs: the Costs API only has daily buckets, "
-            "so use '1d' (or omit it). For hourly detail use codex_get_completions_usage, which counts tokens."
+            f"{refused[0]}: {kind} does not accept the filter {refused[0]}; it accepts {', '.join(endpoint.filters)}."
+        )
+    if bad_groups := [group for group in group_by or [] if group not in endpoint.group_by]:
+        raise InvalidArgumentError(
+            f"group_by: {kind} does not accept group_by {bad_groups[0]!r}; it accepts {', '.join(endpoint.group_by)}."
         )
     return await _bucket_report(
         ctx,
-        "costs",
-        tool="codex_get_cost_breakdown",
+        kind,
+        tool="codex_get_usage",
         start_time=start_time,
         end_time=end_time,
-        bucket_width="1d",
+        bucket_width=bucket_width,
         group_by=group_by,
         include_group_rows=include_group_rows,
-        project_ids=project_ids,
-        api_key_ids=api_key_ids,
+        **{name: value for name, value in filters.items() if name in endpoint.filters},
     )
 
 
-TOOLS = [
-    ToolSpec(codex_get_completions_usage, "Completions usage", READ),
-    ToolSpec(codex_get_cost_breakdown, "Cost breakdown", READ),
-    ToolSpec(codex_get_embeddings_usage, "Embeddings usage", READ),
-    ToolSpec(codex_get_code_interpreter_usage, "Code interpreter usage", READ),
-]
+assert codex_get_usage.__doc__ is not None
+codex_get_usage.__doc__ = codex_get_usage.__doc__.replace("{capabilities}", _capability_lines().replace("\n", "\n    "))
+
+TOOLS = [ToolSpec(codex_get_usage, "Other usage (images, audio, search, ...)", READ)]
