@@ -59,8 +59,11 @@ class _Shape:
 
 
 def fit_report(data: ReportData, *, max_tokens: int, tool: str) -> UsageReport:
-    """The full report when it fits in `max_tokens`; else the least condensed shape that does, saying how."""
+    """The full report when it fits in `max_tokens` (0: no limit); else the least condensed shape that does, saying
+    how."""
     full = data.full_report()
+    if not max_tokens:
+        return full
     limit = limit_bytes(max_tokens)
     full_size = json_size(full.model_dump(mode="json"))
     if full_size <= limit:

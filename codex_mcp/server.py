@@ -79,7 +79,14 @@ class CodexServer(MCPServer[AppState]):
             self._write_tools.add(spec.name)
             if self.config.read_only:
                 return False
-        self.add_tool(spec.fn, name=spec.name, title=spec.title, annotations=spec.annotations, structured_output=True)
+        self.add_tool(
+            spec.fn,
+            name=spec.name,
+            title=spec.title,
+            description=inspect.cleandoc(spec.fn.__doc__ or ""),
+            annotations=spec.annotations,
+            structured_output=True,
+        )
         return True
 
     async def call_tool(
@@ -150,7 +157,7 @@ def finish_result(result: Any, *, demo: bool, max_tokens: int, tool: str) -> Any
     if needs_redaction(text):
         structured = redact_tree(structured)
         text = json_text(structured)
-    if len(text.encode()) > max_tokens * BYTES_PER_TOKEN:
+    if max_tokens and len(text.encode()) > max_tokens * BYTES_PER_TOKEN:
         structured = fit_structured(structured, max_tokens=max_tokens, tool=tool)
         text = json_text(structured)
     content = TextContent(type="text", text=text)

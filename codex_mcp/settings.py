@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+MIN_RESULT_TOKENS = 1_000
 
 
 class Settings(BaseSettings):
@@ -16,21 +17,92 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", frozen=True)
 
-    admin_key: SecretStr | None = Field(None, validation_alias="OPENAI_ADMIN_KEY")
-    base_url: str = Field(DEFAULT_BASE_URL, validation_alias="OPENAI_BASE_URL")
-    demo: bool = Field(False, validation_alias="CODEX_MCP_DEMO")
-    read_only: bool = Field(False, validation_alias="CODEX_MCP_READ_ONLY")
-    log_level: LogLevel = Field("INFO", validation_alias="CODEX_MCP_LOG_LEVEL")
-    connect_timeout_s: float = Field(10.0, gt=0, le=300, validation_alias="CODEX_MCP_CONNECT_TIMEOUT")
-    read_timeout_s: float = Field(30.0, gt=0, le=600, validation_alias="CODEX_MCP_READ_TIMEOUT")
-    max_retries: int = Field(3, ge=0, le=10, validation_alias="CODEX_MCP_MAX_RETRIES")
-    request_deadline_s: float = Field(60.0, gt=0, le=3600, validation_alias="CODEX_MCP_REQUEST_DEADLINE")
-    backoff_initial_s: float = Field(0.5, ge=0, le=60, validation_alias="CODEX_MCP_BACKOFF_INITIAL")
-    backoff_max_s: float = Field(8.0, ge=0, le=300, validation_alias="CODEX_MCP_BACKOFF_MAX")
-    max_concurrency: int = Field(8, ge=1, le=64, validation_alias="CODEX_MCP_MAX_CONCURRENCY")
-    max_result_tokens: int = Field(20_000, ge=1_000, le=1_000_000, validation_alias="CODEX_MCP_MAX_RESULT_TOKENS")
-    toolsets: Annotated[tuple[str, ...], NoDecode] = Field(("core",), validation_alias="CODEX_MCP_TOOLSETS")
-    dynamic_toolsets: bool = Field(False, validation_alias="CODEX_MCP_DYNAMIC_TOOLSETS")
+    admin_key: SecretStr | None = Field(
+        None,
+        validation_alias="OPENAI_ADMIN_KEY",
+        description="Admin key, sent as `Authorization: Bearer`. Without it the server starts and lists tools; calls "
+        "say how to set it.",
+    )
+    base_url: str = Field(
+        DEFAULT_BASE_URL,
+        validation_alias="OPENAI_BASE_URL",
+        description="API base URL (tests and local mocks point it elsewhere).",
+    )
+    demo: bool = Field(
+        False,
+        validation_alias="CODEX_MCP_DEMO",
+        description="`1`: answer from the built-in demo organization (same as `--demo`).",
+    )
+    read_only: bool = Field(
+        False,
+        validation_alias="CODEX_MCP_READ_ONLY",
+        description="`1`: tools that change the organization are left out of tools/list and refused if called "
+        "(same as `--read-only`).",
+    )
+    toolsets: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("core",),
+        validation_alias="CODEX_MCP_TOOLSETS",
+        description="Comma-separated toolsets to serve, or `all` (same as `--toolsets`); unknown names are refused "
+        "at start.",
+    )
+    dynamic_toolsets: bool = Field(
+        False,
+        validation_alias="CODEX_MCP_DYNAMIC_TOOLSETS",
+        description="`1`: also serve codex_list_toolsets and codex_enable_toolset, so a model turns toolsets on as "
+        "it needs them (same as `--dynamic-toolsets`).",
+    )
+    max_result_tokens: int = Field(
+        20_000,
+        ge=0,
+        le=1_000_000,
+        validation_alias="CODEX_MCP_MAX_RESULT_TOKENS",
+        description="No tool result is larger (tokens estimated as UTF-8 bytes / 4); bigger answers are condensed "
+        "with a note. `0`: no limit.",
+    )
+    log_level: LogLevel = Field(
+        "INFO",
+        validation_alias="CODEX_MCP_LOG_LEVEL",
+        description="Log level on stderr; `DEBUG` logs method, path, status and time of each API request (never "
+        "headers).",
+    )
+    max_retries: int = Field(
+        3,
+        ge=0,
+        le=10,
+        validation_alias="CODEX_MCP_MAX_RETRIES",
+        description="Retries for 408/409/429/5xx and connection failures (exponential backoff with jitter, "
+        "`Retry-After` honoured).",
+    )
+    request_deadline_s: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        validation_alias="CODEX_MCP_REQUEST_DEADLINE",
+        description="Seconds one API request may take, retries and reading the body included.",
+    )
+    connect_timeout_s: float = Field(
+        10.0, gt=0, le=300, validation_alias="CODEX_MCP_CONNECT_TIMEOUT", description="Connect timeout, seconds."
+    )
+    read_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        validation_alias="CODEX_MCP_READ_TIMEOUT",
+        description="Read timeout of one attempt, seconds (capped by the time left before the deadline).",
+    )
+    max_concurrency: int = Field(
+        8,
+        ge=1,
+        le=64,
+        validation_alias="CODEX_MCP_MAX_CONCURRENCY",
+        description="API requests in flight at once, shared by all tool calls (one connection pool).",
+    )
+    backoff_initial_s: float = Field(
+        0.5, ge=0, le=60, validation_alias="CODEX_MCP_BACKOFF_INITIAL", description="First retry backoff, seconds."
+    )
+    backoff_max_s: float = Field(
+        8.0, ge=0, le=300, validation_alias="CODEX_MCP_BACKOFF_MAX", description="Longest retry backoff, seconds."
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -44,6 +116,13 @@ class Settings(BaseSettings):
         if self.backoff_initial_s > self.backoff_max_s:
             raise ValueError("CODEX_MCP_BACKOFF_INITIAL must not exceed CODEX_MCP_BACKOFF_MAX")
         return self
+
+    @field_validator("max_result_tokens")
+    @classmethod
+    def _budget(cls, value: int) -> int:
+        if 0 < value < MIN_RESULT_TOKENS:
+            raise ValueError(f"CODEX_MCP_MAX_RESULT_TOKENS must be 0 (no limit) or at least {MIN_RESULT_TOKENS}")
+        return value
 
     @field_validator("toolsets", mode="before")
     @classmethod
@@ -60,3 +139,21 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+
+def environment_table() -> str:
+    """The README's table of environment variables, from the fields above (a test keeps the README in step)."""
+    lines = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for field in Settings.model_fields.values():
+        default = field.default
+        if isinstance(default, bool):
+            shown = "`1`" if default else "`0`"
+        elif isinstance(default, tuple):
+            shown = f"`{','.join(default)}`"
+        elif default is None:
+            shown = "(none)"
+        else:
+            shown = f"`{default:g}`" if isinstance(default, float) else f"`{default}`"
+        variable = field.validation_alias
+        lines.append(f"| `{variable}` | {shown} | {field.description} |")
+    return "\n".join(lines)

@@ -11,7 +11,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from codex_mcp import cli
-from codex_mcp.commands import type_arguments
+from codex_mcp.cli.arguments import type_arguments
 from tests.conftest import BASE_URL, TEST_KEY
 
 
@@ -66,7 +66,7 @@ def test_type_arguments_follows_the_input_schema() -> None:
     assert type_arguments(cli.parse_arguments(["start_time=1730419200"]), schema) == {"start_time": 1730419200}
 
 
-def test_tools_lists_all_seventeen(capsys: pytest.CaptureFixture[str]) -> None:
+def test_tools_lists_the_seventeen_core_tools(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--demo", "tools")
     assert code == 0
     lines = out.strip().splitlines()
@@ -118,11 +118,15 @@ def test_call_pretty_cost_breakdown_shows_groups_and_total(capsys: pytest.Captur
         capsys, "--demo", "call", "codex_get_cost_breakdown", "start_time=30d", "group_by=project_id", "--pretty"
     )
     assert code == 0, err
-    assert "DEMO DATA" in out
-    assert "project_id" in out
-    assert "TOTAL  amount_usd=" in out
-    total = float(out.split("TOTAL  amount_usd=")[1].split()[0].replace(",", ""))
-    assert total > 0
+    assert out.startswith("DEMO DATA")
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("project_id"))
+    assert header.split() == ["project_id", "project_name", "amount_usd"]
+    total_line = next(line for line in lines if line.startswith("TOTAL"))
+    assert total_line.rstrip().endswith(total_line.split()[-1])
+    # The TOTAL figure sits under the amount column, in dollars with two decimals.
+    assert len(total_line.rstrip()) == len(header.rstrip())
+    assert re.fullmatch(r"[\d,]+\.\d{2}", total_line.split()[-1])
 
 
 def test_check_demo_reports_members_and_projects(capsys: pytest.CaptureFixture[str]) -> None:

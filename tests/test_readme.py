@@ -1,4 +1,5 @@
-"""README.md's tool table is generated from tools/list; this test keeps the two in step."""
+"""README.md's tool tables (one per toolset) are generated from tools/list and its environment table from Settings;
+these tests keep them in step."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ from mcp import Client
 from mcp.types import Tool, ToolAnnotations
 
 from codex_mcp.server import create_server
+from codex_mcp.settings import environment_table
+from codex_mcp.toolsets import DEFAULT_TOOLSETS, TOOLSETS
 from tests.conftest import make_settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START = "<!-- tools:start -->"
 END = "<!-- tools:end -->"
+ENV_START = "<!-- env:start -->"
+ENV_END = "<!-- env:end -->"
 REGENERATE = "UPDATE_SNAPSHOTS=1 pytest tests/test_readme.py"
 
 
@@ -30,20 +35,32 @@ def render_tool_table(tools: Sequence[Tool]) -> str:
     return "\n".join(lines)
 
 
-def split_readme(text: str) -> tuple[list[str], list[str], list[str]] | None:
+def render_toolset_sections(tools: Sequence[Tool]) -> str:
+    """One heading and tool table per toolset, in registry order (tools in tools/list order)."""
+    by_name = {tool.name: tool for tool in tools}
+    sections = []
+    for toolset in TOOLSETS.values():
+        default = " (default)" if toolset.name in DEFAULT_TOOLSETS else ""
+        members = [by_name[spec.name] for spec in toolset.tools]
+        heading = f"### `{toolset.name}`{default}: {len(members)} tool{'s' if len(members) != 1 else ''}"
+        sections.append(f"{heading}\n\n{toolset.description}\n\n{render_tool_table(members)}")
+    return "\n\n".join(sections)
+
+
+def split_readme(text: str, start: str = START, end: str = END) -> tuple[list[str], list[str], list[str]] | None:
     """README lines before and including the start marker, between the markers, and from the end marker on."""
     lines = text.splitlines()
-    starts = [i for i, line in enumerate(lines) if line.strip() == START]
-    ends = [i for i, line in enumerate(lines) if line.strip() == END]
+    starts = [i for i, line in enumerate(lines) if line.strip() == start]
+    ends = [i for i, line in enumerate(lines) if line.strip() == end]
     if len(starts) != 1 or len(ends) != 1 or ends[0] < starts[0]:
         return None
     return lines[: starts[0] + 1], lines[starts[0] + 1 : ends[0]], lines[ends[0] :]
 
 
-def rewrite_section(path: Path, table: str) -> bool:
+def rewrite_section(path: Path, table: str, start: str = START, end: str = END) -> bool:
     """Put `table` between the markers of the file at `path`; False when the markers are missing."""
     text = path.read_text(encoding="utf-8")
-    parts = split_readme(text)
+    parts = split_readme(text, start, end)
     if parts is None:
         return False
     before, _, after = parts
@@ -102,23 +119,31 @@ def test_rewrite_section_replaces_only_the_table(tmp_path: Path) -> None:
     assert plain.read_text(encoding="utf-8") == "no markers\n"
 
 
-async def test_readme_tool_table_matches_tools_list() -> None:
-    async with Client(create_server(make_settings(read_only=False, demo=False))) as client:
-        tools = (await client.list_tools()).tools
-    table = render_tool_table(tools)
+def check_section(generated: str, start: str, end: str, what: str) -> None:
+    """README.md between `start` and `end` must be `generated` (UPDATE_SNAPSHOTS=1 rewrites it)."""
     text = README.read_text(encoding="utf-8") if README.exists() else ""
-    parts = split_readme(text)
+    parts = split_readme(text, start, end)
     if parts is None:
         pytest.fail(
-            f"README.md needs exactly one line `{START}` followed later by one line `{END}` around the tool "
-            f"table. Add the markers, then run `{REGENERATE}` to fill in the table, which is:\n\n{table}\n"
+            f"README.md needs exactly one line `{start}` followed later by one line `{end}` around the {what}. "
+            f"Add the markers, then run `{REGENERATE}` to fill it in:\n\n{generated}\n"
         )
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        assert rewrite_section(README, table)
-        parts = split_readme(README.read_text(encoding="utf-8"))
+        assert rewrite_section(README, generated, start, end)
+        parts = split_readme(README.read_text(encoding="utf-8"), start, end)
         assert parts is not None
     current = "\n".join(parts[1]).strip()
-    assert current == table, (
-        f"README.md's tool table (between {START} and {END}) is out of date with tools/list. "
-        f"Regenerate it with `{REGENERATE}`. Expected:\n\n{table}\n"
+    assert current == generated, (
+        f"README.md's {what} (between {start} and {end}) is out of date. Regenerate it with `{REGENERATE}`. "
+        f"Expected:\n\n{generated}\n"
     )
+
+
+async def test_readme_tool_tables_match_tools_list_per_toolset() -> None:
+    async with Client(create_server(make_settings(read_only=False, demo=False, toolsets="all"))) as client:
+        tools = (await client.list_tools()).tools
+    check_section(render_toolset_sections(tools), START, END, "tool tables")
+
+
+def test_readme_environment_table_matches_settings() -> None:
+    check_section(environment_table(), ENV_START, ENV_END, "environment variable table")

@@ -4,6 +4,7 @@ and says what was condensed; nothing is condensed when the answer fits. Heavy qu
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,12 @@ def exact(value: Any) -> Decimal:
     return Decimal(repr(value))
 
 
+def days_back(days: int) -> dict[str, str]:
+    """The last `days` whole UTC days as explicit dates, so two calls a moment apart ask for the same range."""
+    today = datetime.now(UTC).date()
+    return {"start_time": (today - timedelta(days=days)).isoformat(), "end_time": today.isoformat()}
+
+
 async def call_both(tool: str, arguments: dict[str, Any], budget: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The same call under `budget` and under a budget big enough for the whole answer."""
     out = []
@@ -76,7 +83,7 @@ async def test_heavy_answers_fit_the_default_budget_in_text_and_structured_conte
 
 
 async def test_condensed_report_keeps_exact_totals_and_complete_groups_and_says_how() -> None:
-    arguments = {"start_time": "90d", "group_by": ["project_id", "line_item"], "include_group_rows": True}
+    arguments = {**days_back(90), "group_by": ["project_id", "line_item"], "include_group_rows": True}
     small, full = await call_both("codex_get_cost_breakdown", arguments, 20_000)
 
     assert "condensed" not in full
@@ -100,7 +107,7 @@ async def test_condensed_report_keeps_exact_totals_and_complete_groups_and_says_
 
 
 async def test_per_group_totals_are_cut_only_when_even_they_cannot_fit() -> None:
-    arguments = {"start_time": "90d", "group_by": ["project_id", "line_item"]}
+    arguments = {**days_back(90), "group_by": ["project_id", "line_item"]}
     small, full = await call_both("codex_get_cost_breakdown", arguments, 1_000)
 
     assert small["totals"] == full["totals"]
@@ -116,7 +123,8 @@ async def test_per_group_totals_are_cut_only_when_even_they_cannot_fit() -> None
 
 
 async def test_nothing_is_condensed_when_the_answer_fits() -> None:
-    small, full = await call_both("codex_get_cost_breakdown", {"start_time": "30d", "group_by": ["project_id"]}, 20_000)
+    arguments = {**days_back(30), "group_by": ["project_id"]}
+    small, full = await call_both("codex_get_cost_breakdown", arguments, 20_000)
     assert small == full
     assert "condensed" not in small
     assert not any("condensed" in note for note in small.get("notes", []))

@@ -1,0 +1,56 @@
+"""Command line: serve MCP on stdio (default), list the tools or show one, call one, or check the configured key."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+import anyio
+from pydantic import ValidationError
+
+from codex_mcp.cli.arguments import RawValue, build_parser, describe_settings_error, load_settings, parse_arguments
+from codex_mcp.logs import configure_logging
+
+__all__ = ["RawValue", "parse_arguments", "run"]
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args)
+    except ValidationError as exc:
+        print(describe_settings_error(exc), file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    if args.command in (None, "serve"):
+        from codex_mcp.server import create_server
+
+        create_server(settings).run("stdio")
+        return 0
+    from codex_mcp.cli import commands
+
+    try:
+        if args.command == "tools":
+            return anyio.run(commands.tools, settings, args.name, args.json)
+        if args.command == "call":
+            if args.tool is None:
+                args.print_call_help(sys.stdout if args.help else sys.stderr)
+                return 0 if args.help else 2
+            if args.help:
+                return anyio.run(commands.tools, settings, args.tool, False)
+            try:
+                arguments = parse_arguments(args.arguments)
+            except ValueError as exc:
+                print(f"codex-mcp call: {exc}", file=sys.stderr)
+                return 2
+            output = "table" if args.pretty and args.format is None else args.format
+            return anyio.run(commands.call, settings, args.tool, arguments, output, args.table)
+        from codex_mcp.cli.check import check
+
+        return anyio.run(check, settings)
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
