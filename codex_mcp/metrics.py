@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from codex_mcp.models import BucketSeries, Lean, User
 from codex_mcp.rows import UnreadableValues, flatten_row, sum_rows
@@ -44,8 +44,10 @@ class ModelUsage(Lean):
     input_cached_tokens: int
 
 
-class CodingToolMetrics(Lean):
-    """A vendor-neutral summary for comparing AI coding tools; fields the API cannot give are null."""
+class CodingToolMetrics(BaseModel):
+    """A vendor-neutral summary for comparing AI coding tools. Every field of the schema is always present (a
+    comparison across coding tools needs the same keys from every connector): null where the Admin API cannot give
+    it (listed in metadata.unavailable_fields) or where its source failed (metadata.failed_sources)."""
 
     tool_name: str = "openai_codex"
     period: str = Field(description="ISO dates 'YYYY-MM-DD/YYYY-MM-DD', first and last UTC day, inclusive.")

@@ -11,6 +11,8 @@ USAGE_WIDTHS = ("1m", "1h", "1d")
 USAGE_PAGE_LIMITS = {"1d": 31, "1h": 168, "1m": 1440}
 COSTS_PAGE_LIMIT = 180
 ID_FILTERS = ("project_ids", "user_ids", "api_key_ids")
+USAGE_LAG_S = 15 * 60
+COSTS_LAG_S = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class UsageEndpoint:
     sort_key: str
     widths: tuple[str, ...] = USAGE_WIDTHS
     filter_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # How long after a bucket ends its figures can still grow (usage lags minutes; costs up to a day).
+    lag_s: int = USAGE_LAG_S
 
     def page_limit(self, width: str) -> int:
         return COSTS_PAGE_LIMIT if self.kind == "costs" else USAGE_PAGE_LIMITS[width]
@@ -46,6 +50,7 @@ class UsageEndpoint:
             "filter_values": {name: list(values) for name, values in self.filter_values.items()},
             "group_by": list(self.group_by),
             "bucket_widths": list(self.widths),
+            "lag_seconds": self.lag_s,
             "buckets_per_page": {width: self.page_limit(width) for width in self.widths},
             "counters": list(self.counters),
             "units": self.units,
@@ -180,6 +185,7 @@ USAGE_ENDPOINTS: dict[str, UsageEndpoint] = {
             "US dollars (amount_usd)",
             "amount_usd",
             widths=("1d",),
+            lag_s=COSTS_LAG_S,
         ),
     )
 }

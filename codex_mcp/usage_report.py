@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,11 @@ class Table(Lean):
         None,
         description="Counters left out of `columns` because in every row they equal the named column "
         "(e.g. input_text_tokens equal to input_tokens when all input is text).",
+    )
+    partial_from: str | None = Field(
+        None,
+        description="Rows starting here or later are not complete yet (the period has not ended, or its data can "
+        "still arrive): their figures may still grow.",
     )
 
     @classmethod
@@ -193,6 +199,7 @@ class ReportData:
     project_names: dict[str, str]
     notes: list[str]
     include_group_rows: bool
+    complete_before: int
     _period_groups: dict[str, list[tuple[int, list[GroupEntry]]]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -210,7 +217,11 @@ class ReportData:
         include_group_rows: bool = False,
         project_names: dict[str, str] | None = None,
         notes: Sequence[str] = (),
+        lag_s: int = 0,
+        now: float | None = None,
     ) -> ReportData:
+        """`lag_s`: how long after a bucket ends its data can still arrive; buckets ending after now - lag_s are
+        partial."""
         problems = UnreadableValues()
         ordered = sorted(series.buckets, key=lambda b: b.start_time)
         rows = [[flatten_row(r, problems, day=b.start_time) for r in b.results] for b in ordered]
@@ -230,6 +241,7 @@ class ReportData:
             project_names=project_names or {},
             notes=list(notes),
             include_group_rows=include_group_rows,
+            complete_before=int(time.time() if now is None else now) - lag_s,
         )
 
     # ---- what every shape shares -----------------------------------------------------------------------------
@@ -252,7 +264,17 @@ class ReportData:
 
     def all_notes(self) -> list[str]:
         problem = self.problems.note("costs" if self.source.endswith("/costs") else "usage")
-        return [*self.notes, *([problem] if problem else [])]
+        return [*self.notes, *([problem] if problem else []), *self._partial_note()]
+
+    def _partial_note(self) -> list[str]:
+        if self.first_partial is None:
+            return []
+        costs = self.source.endswith("/costs")
+        why = "costs can arrive up to a day after the day ends" if costs else "the period has not ended yet"
+        return [
+            f"Buckets from {start_label(self.first_partial, self.bucket_width)} on are partial ({why}): their "
+            "figures may still grow, so do not compare them with complete ones. Tables mark it as partial_from."
+        ]
 
     # ---- tables ----------------------------------------------------------------------------------------------
 
@@ -265,13 +287,26 @@ class ReportData:
             rolled.setdefault(period_start(start, width), []).extend(rows)
         return sorted(rolled.items())
 
+    @cached_property
+    def first_partial(self) -> int | None:
+        """The start of the first bucket that ends after `complete_before` (None: every bucket is complete)."""
+        width = BUCKET_SECONDS[self.bucket_width]
+        return next((start for start in self.starts if start + width > self.complete_before), None)
+
+    def partial_label(self, width: str) -> str | None:
+        """Where a table at `width` starts to hold partial rows."""
+        first = self.first_partial
+        return None if first is None else start_label(period_start(first, width), width)
+
     def bucket_table(self, width: str) -> Table:
         counters = self.counters
         rows: list[list[Cell]] = []
         for start, period_rows in self.periods(width):
             sums = sum_rows(period_rows)
             rows.append([start_label(start, width), *(sums.get(key, 0) for key in counters)])
-        return Table.folded([START, *counters], rows, measures_from=1, width=width)
+        return Table.folded(
+            [START, *counters], rows, measures_from=1, width=width, partial_from=self.partial_label(width)
+        )
 
     def group_entries(self, rows: Sequence[Row]) -> list[GroupEntry]:
         """One entry per distinct group of `rows`, largest `sort_key` first, equal ones in group-value order."""
@@ -334,7 +369,9 @@ class ReportData:
                 other_row: list[Cell] = [label, *([other_label] * len(self.group_by))]
                 rows.append([*other_row, *(rest.get(c, 0) for c in counters), *([None] * len(quantity))])
         columns = [START, *self.group_by, *measures]
-        return Table.folded(columns, rows, measures_from=1 + len(self.group_by), width=width)
+        return Table.folded(
+            columns, rows, measures_from=1 + len(self.group_by), width=width, partial_from=self.partial_label(width)
+        )
 
     def _group_row(self, entry: GroupEntry, counters: list[str]) -> list[Cell]:
         name: list[Cell] = []

@@ -11,7 +11,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from codex_mcp.errors import InternalServerError
-from codex_mcp.metrics import UNAVAILABLE_FIELDS, compute_metrics
+from codex_mcp.metrics import UNAVAILABLE_FIELDS, CodingToolMetrics, compute_metrics
 from codex_mcp.models import BucketSeries, UsageBucket, User
 from tests.conftest import BASE_URL, TEST_KEY, call_tool, make_settings, result_text
 
@@ -153,7 +153,9 @@ async def test_thirty_days_from_every_page_of_every_source(httpx_mock: HTTPXMock
     assert out["daily_active_users"] == 1.5  # (15 days x 2 users + 15 days x 1) / 30
     assert out["cost_per_user_usd"] == 4.5
     for field in UNAVAILABLE_FIELDS:
-        assert out.get(field) is None
+        assert field in out, f"{field} must be present (null), so every connector gives the same keys"
+        assert out[field] is None
+    assert set(out) == {*CodingToolMetrics.model_fields}, "the whole schema, in every result"
     meta = out["metadata"]
     assert set(meta["unavailable_fields"]) == {
         "total_suggestions",
@@ -460,12 +462,14 @@ def test_a_period_ending_at_midnight_excludes_that_day() -> None:
     assert out.period == "2024-11-01/2024-11-30"
 
 
-def test_dropped_nulls_in_the_serialized_result() -> None:
+def test_every_field_is_serialized_null_where_the_api_cannot_give_it() -> None:
     out = compute_metrics(
         start_time=NOV_1, end_time=NOV_1 + DAY, usage=usage_series([[]]), costs=series([[]]), members=users("user-1")
     )
 
-    dumped = out.model_dump()
-    assert None not in dumped.values()
-    assert "total_suggestions" not in dumped
+    dumped = out.model_dump(mode="json")
+    assert list(dumped) == list(CodingToolMetrics.model_fields)
+    # null: what the API cannot give, and cost per user when no one was active (no division by zero).
+    assert {key for key, value in dumped.items() if value is None} == {*UNAVAILABLE_FIELDS, "cost_per_user_usd"}
+    assert dumped["metadata"]["unavailable_fields"] == UNAVAILABLE_FIELDS
     assert dumped["total_seats"] == 1

@@ -76,6 +76,7 @@ async def _bucket_report(
         include_group_rows=include_group_rows,
         project_names=project_names,
         notes=notes,
+        lag_s=endpoint.lag_s,
     )
     return fit_report(data, max_tokens=app_state(ctx).settings.max_result_tokens, tool=tool)
 
