@@ -215,6 +215,8 @@ class UsageHistory:
         completions = self._completion_rows(rng, day, factor)
         embeddings = self._embedding_rows(rng, day, factor)
         sessions = self._code_interpreter_rows(rng, day, factor)
+        if day == self.spike_day:
+            completions += self._spike_rows(day)
         tools: dict[str, list[Record]] = {}
         for kind, make_rows in self._tool_row_makers().items():
             kind_rng = random.Random(hash_int("codex-mcp-demo", self.seed, f"usage-{kind}", day // DAY))
