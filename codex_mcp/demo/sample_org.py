@@ -20,6 +20,7 @@ from codex_mcp.demo.catalog import (
     line_item_unit,
 )
 from codex_mcp.demo.entities import ApiKey, AuditEvent, Invite, Project, ServiceAccount, User
+from codex_mcp.demo.sample_access import AccessData
 from codex_mcp.demo.sample_common import ALNUM, DAY, HOUR, PICO, WINDOW_DAYS, day_factor, hash_int, rand_id
 from codex_mcp.demo.sample_names import (
     ARCHIVED_PROJECT_NAMES,
@@ -95,6 +96,7 @@ class SampleOrg:
         self.usage = UsageHistory(seed=seed, now=now, sources=self._make_sources(rng), spike_project=spike_project)
         self._write_seq = 0
         self.audit_events: list[AuditEvent] = AuditHistory(self).build()
+        self.access = AccessData(self)
 
     # ------------------------------------------------------------------ lookups
 
@@ -317,8 +319,6 @@ class SampleOrg:
     def add_project(self, project: Project) -> None:
         self.projects.append(project)
         self.project_index[project.id] = len(self.projects) - 1
-
-    # ------------------------------------------------------------------ audit log
 
     # ------------------------------------------------------------------ audit log
 
