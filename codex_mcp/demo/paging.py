@@ -77,7 +77,9 @@ def list_page(
                 page.append(item)
     data = [render(item) for item in page]
     if paging.next_cursor:
-        return {"object": "list", "data": data, "has_more": has_more, "next": id_of(page[-1]) if has_more else None}
+        # With limit=0 the page is empty: continuing means starting where this page started.
+        resume = id_of(page[-1]) if page else after
+        return {"object": "list", "data": data, "has_more": has_more, "next": resume if has_more else None}
     return {
         "object": "list",
         "data": data,

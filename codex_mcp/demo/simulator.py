@@ -10,6 +10,7 @@ import time
 
 import httpx
 
+from codex_mcp.demo.access_endpoints import AccessEndpoints
 from codex_mcp.demo.audit_log_endpoints import AuditLogEndpoints
 from codex_mcp.demo.directory_endpoints import DirectoryEndpoints
 from codex_mcp.demo.key_endpoints import KeyEndpoints
@@ -22,6 +23,7 @@ ENDPOINT_GROUPS: tuple[type[EndpointGroup], ...] = (
     UsageEndpoints,
     DirectoryEndpoints,
     KeyEndpoints,
+    AccessEndpoints,
     AuditLogEndpoints,
 )
 
