@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from functools import cached_property
 from typing import Any
 
 from codex_mcp.demo.audit_event_types import AUDIT_EVENT_TYPES
@@ -21,6 +22,7 @@ from codex_mcp.demo.catalog import (
 )
 from codex_mcp.demo.entities import ApiKey, AuditEvent, Invite, Project, ServiceAccount, User
 from codex_mcp.demo.sample_access import AccessData
+from codex_mcp.demo.sample_budgets import BudgetData
 from codex_mcp.demo.sample_common import ALNUM, DAY, HOUR, PICO, WINDOW_DAYS, day_factor, hash_int, rand_id
 from codex_mcp.demo.sample_names import (
     ARCHIVED_PROJECT_NAMES,
@@ -308,6 +310,11 @@ class SampleOrg:
     def key_last_used(self, key_index: int) -> int | None:
         """Timestamp of the key's most recent usage record in the window, or None."""
         return self.usage.key_last_used(key_index)
+
+    @cached_property
+    def budgets(self) -> BudgetData:
+        """Spend limits, alerts and rate limits (made on first use: the thresholds need this month's costs)."""
+        return BudgetData(self)
 
     # ------------------------------------------------------------------ writes
 

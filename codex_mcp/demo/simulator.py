@@ -12,6 +12,7 @@ import httpx
 
 from codex_mcp.demo.access_endpoints import AccessEndpoints
 from codex_mcp.demo.audit_log_endpoints import AuditLogEndpoints
+from codex_mcp.demo.budget_endpoints import BudgetEndpoints
 from codex_mcp.demo.directory_endpoints import DirectoryEndpoints
 from codex_mcp.demo.key_endpoints import KeyEndpoints
 from codex_mcp.demo.protocol import JSON, ApiError, EndpointGroup, Handler, Query, redact_key
@@ -24,6 +25,7 @@ ENDPOINT_GROUPS: tuple[type[EndpointGroup], ...] = (
     DirectoryEndpoints,
     KeyEndpoints,
     AccessEndpoints,
+    BudgetEndpoints,
     AuditLogEndpoints,
 )
 
