@@ -14,6 +14,7 @@ from codex_mcp.demo.access_endpoints import AccessEndpoints
 from codex_mcp.demo.audit_log_endpoints import AuditLogEndpoints
 from codex_mcp.demo.budget_endpoints import BudgetEndpoints
 from codex_mcp.demo.directory_endpoints import DirectoryEndpoints
+from codex_mcp.demo.governance_endpoints import GovernanceEndpoints
 from codex_mcp.demo.key_endpoints import KeyEndpoints
 from codex_mcp.demo.protocol import JSON, ApiError, EndpointGroup, Handler, Query, redact_key
 from codex_mcp.demo.sample_org import SampleOrg
@@ -26,6 +27,7 @@ ENDPOINT_GROUPS: tuple[type[EndpointGroup], ...] = (
     KeyEndpoints,
     AccessEndpoints,
     BudgetEndpoints,
+    GovernanceEndpoints,
     AuditLogEndpoints,
 )
 
