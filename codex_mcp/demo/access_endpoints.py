@@ -49,12 +49,6 @@ class AccessEndpoints(EndpointGroup):
             raise not_found(f"No such role: {role_id[:80]}", "role_not_found")
         return role
 
-    def _live_user(self, user_id: str) -> User:
-        user = self.org.user(user_id)
-        if user is None or user.deleted:
-            raise not_found(f"No such user: {user_id[:80]}", "user_not_found")
-        return user
-
     def _group_members(self, group: Group) -> list[User]:
         """Live members, earliest to join first."""
         users = [self.org.user(user_id) for user_id in sorted(group.members, key=lambda u: (group.members[u], u))]
@@ -125,12 +119,12 @@ class AccessEndpoints(EndpointGroup):
 
     def _list_user_roles(self, _request: httpx.Request, query: Query, user_id: str) -> JSON:
         query.allow(ROLES.params)
-        assignments = self._user_assignments(self._live_user(user_id))
+        assignments = self._user_assignments(self.live_user(user_id))
         return list_page(assignments, query, ROLES, lambda a: self._assigned_role_json(*a), id_of=lambda a: a[0].id)
 
     def _get_user_role(self, _request: httpx.Request, query: Query, user_id: str, role_id: str) -> JSON:
         query.allow(())
-        user = self._live_user(user_id)
+        user = self.live_user(user_id)
         assignment = next((a for a in self._user_assignments(user) if a[0].id == role_id), None)
         if assignment is None:
             raise not_found(f"User {user.id} has no role {role_id[:80]}", "role_not_found")

@@ -68,12 +68,6 @@ class DirectoryEndpoints(EndpointGroup):
 
     # ------------------------------------------------------------------ users
 
-    def _live_user(self, user_id: str) -> User:
-        user = self.org.user(user_id)
-        if user is None or user.deleted:
-            raise not_found(f"No such user: {user_id[:80]}", "user_not_found")
-        return user
-
     def _list_users(self, _request: httpx.Request, query: Query) -> JSON:
         query.allow(LIST.params | {"emails"})
         emails = {e.lower() for e in query.many("emails")}
@@ -85,11 +79,11 @@ class DirectoryEndpoints(EndpointGroup):
 
     def _get_user(self, _request: httpx.Request, query: Query, user_id: str) -> JSON:
         query.allow(())
-        return user_json(self._live_user(user_id))
+        return user_json(self.live_user(user_id))
 
     def _update_user(self, request: httpx.Request, query: Query, user_id: str) -> JSON:
         query.allow(())
-        user = self._live_user(user_id)
+        user = self.live_user(user_id)
         body = read_body(request, USER_UPDATE)
         user.role = body["role"]
         details = {"id": user.id, "changes_requested": {"role": user.role}}
@@ -98,7 +92,7 @@ class DirectoryEndpoints(EndpointGroup):
 
     def _delete_user(self, _request: httpx.Request, query: Query, user_id: str) -> JSON:
         query.allow(())
-        user = self._live_user(user_id)
+        user = self.live_user(user_id)
         user.deleted = True
         self.org.append_audit_event("user.deleted", {"details": {"id": user.id}})
         return {"object": "organization.user.deleted", "id": user.id, "deleted": True}

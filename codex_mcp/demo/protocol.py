@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, unquote_plus
 
 import httpx
 
-from codex_mcp.demo.entities import Project
+from codex_mcp.demo.entities import Project, User
 from codex_mcp.demo.sample_common import ALNUM
 from codex_mcp.demo.sample_org import SampleOrg
 
@@ -238,6 +238,13 @@ class EndpointGroup:
         if project is None:
             raise not_found("Project not found", "project_not_found")
         return project
+
+    def live_user(self, user_id: str) -> User:
+        """A member of the organization (not deleted); 404 when there is none."""
+        user = self.org.user(user_id)
+        if user is None or user.deleted:
+            raise not_found(f"No such user: {user_id[:80]}", "user_not_found")
+        return user
 
     def active_project(self, project_id: str) -> Project:
         """A project that is not archived; 400 when it is."""

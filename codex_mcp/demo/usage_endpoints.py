@@ -31,7 +31,6 @@ from codex_mcp.demo.usage_history import DayRecords, DayUsage, Record
 WIDTHS = {"1m": 60, "1h": 3_600, "1d": DAY}
 USAGE_LIMITS = {"1m": (60, 1440), "1h": (24, 168), "1d": (7, 31)}  # (default, max) buckets per page
 COSTS_LIMIT = (7, 180)
-ORG_FIELDS = ("project_id", "user_id", "api_key_id", "vector_store_id")  # ids looked up in the organization
 PROJECT_USER_KEY = {"project_id": 1, "user_id": 2, "api_key_id": 3}  # where most kinds keep these
 FILTERS = {"project_ids": "project_id", "user_ids": "user_id", "api_key_ids": "api_key_id", "models": "model"}
 Render = Callable[["UsageEndpoint", list[int], JSON, list[str]], JSON]
