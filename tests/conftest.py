@@ -17,7 +17,17 @@ from codex_mcp.settings import Settings
 
 TEST_KEY = "sk-admin-TESTKEY0123456789abcdefXYZ"
 BASE_URL = "https://api.openai.com/v1"
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "openai" / "openapi-organization.json"
+SPEC_RELATIVE = Path("shared") / "openai" / "openapi-organization.json"
+
+
+def _find_spec() -> Path:
+    """shared/ beside the checkout (or beside a folder of worktrees holding it); the first that exists."""
+    here = Path(__file__).resolve()
+    candidates = [parent / SPEC_RELATIVE for parent in here.parents[1:4]]
+    return next((c for c in candidates if c.exists()), candidates[1])
+
+
+SPEC_PATH = _find_spec()
 READ_TOOLS = {  # the 13 tools that only read
     "codex_get_completions_usage",
     "codex_get_cost_breakdown",
@@ -115,7 +125,7 @@ def result_text(result: CallToolResult) -> str:
 def load_spec() -> dict[str, Any]:
     """The OpenAPI spec from ../shared; skip when it is not beside the checkout."""
     if not SPEC_PATH.exists():
-        pytest.skip(f"OpenAPI spec not found at {SPEC_PATH} (shared/ must sit beside the checkout)")
+        pytest.skip(f"OpenAPI spec not found at {SPEC_PATH} (shared/ must sit beside the checkout or its parent)")
     return json.loads(SPEC_PATH.read_text())
 
 
