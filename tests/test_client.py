@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-import codex_mcp.client as client_module
 from codex_mcp.client import AdminClient, encode_query
 from codex_mcp.errors import (
     AdminAPIError,
@@ -405,21 +404,17 @@ async def test_connection_error_then_success() -> None:
 
 
 class FakeClock:
-    """Stands in for the client module's `time`: the fake sleep moves it forward."""
+    """The client's monotonic clock in a test: the fake sleep moves it forward."""
 
     def __init__(self) -> None:
         self.now = 1000.0
 
-    def monotonic(self) -> float:
+    def __call__(self) -> float:
         return self.now
 
-    def time(self) -> float:
-        return 1_800_000_000.0 + self.now
 
-
-async def test_deadline_stops_retries_when_next_delay_would_pass_it(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_deadline_stops_retries_when_next_delay_would_pass_it() -> None:
     clock = FakeClock()
-    monkeypatch.setattr(client_module, "time", clock)
     delays: list[float] = []
 
     async def sleep(delay: float) -> None:
@@ -428,7 +423,7 @@ async def test_deadline_stops_retries_when_next_delay_would_pass_it(monkeypatch:
 
     script = Script(status(503, headers={"Retry-After": "4"}))
     settings = make_settings(max_retries=10, request_deadline_s=10.0)
-    async with AdminClient(settings, transport=script.transport(), sleep=sleep) as client:
+    async with AdminClient(settings, transport=script.transport(), sleep=sleep, clock=clock) as client:
         with pytest.raises(InternalServerError) as caught:
             await client.get_user(user_id="user-abc")
     # t=0 fail, wait 4; t=4 fail, wait 4; t=8 fail: another 4 s would end at 12 > 10, so stop.
@@ -438,16 +433,15 @@ async def test_deadline_stops_retries_when_next_delay_would_pass_it(monkeypatch:
     assert caught.value.attempts == 3
 
 
-async def test_each_attempt_timeout_is_capped_by_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_each_attempt_timeout_is_capped_by_the_time_left() -> None:
     clock = FakeClock()
-    monkeypatch.setattr(client_module, "time", clock)
 
     async def sleep(delay: float) -> None:
         clock.now += delay
 
     script = Script(status(503, headers={"Retry-After": "4"}), status(503, headers={"Retry-After": "4"}), ok())
     settings = make_settings(max_retries=5, request_deadline_s=10.0, read_timeout_s=30.0, connect_timeout_s=5.0)
-    async with AdminClient(settings, transport=script.transport(), sleep=sleep) as client:
+    async with AdminClient(settings, transport=script.transport(), sleep=sleep, clock=clock) as client:
         await client.get_user(user_id="user-abc")
     # 10 s, then 6 s and 2 s left: read/write/pool are capped by each; connect only once it is under 5 s.
     timeouts = [r.extensions["timeout"] for r in script.requests]
@@ -656,6 +650,34 @@ async def test_failure_on_page_3_says_earlier_pages_were_discarded() -> None:
     assert "2 pages before it were discarded" in message
 
 
+async def test_retried_failure_on_a_later_page_says_attempts_page_and_why_it_stopped() -> None:
+    """Attempts, the page, and the reason retrying stopped compose into one reading, in that order."""
+    script = Script(
+        ok(usage_page(1767225600, has_more=True, next_page="p2")),
+        status(503, message="overloaded", headers={"x-request-id": "req_p2", "Retry-After": "30"}),
+        status(503, message="overloaded", headers={"x-request-id": "req_p2b", "Retry-After": "30"}),
+    )
+    clock = FakeClock()
+    sleeps: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        sleeps.append(delay)
+        clock.now += delay
+
+    settings = make_settings(request_deadline_s=45.0)
+    async with AdminClient(settings, transport=script.transport(), sleep=sleep, clock=clock) as client:
+        with pytest.raises(InternalServerError) as caught:
+            await client.usage("costs", COSTS_QUERY)
+    assert script.count == 3
+    assert sleeps == [30.0]
+    assert (caught.value.attempts, caught.value.page) == (2, 2)
+    assert str(caught.value) == (
+        "OpenAI API error 503 on GET /v1/organization/costs: overloaded. Request id: req_p2b. "
+        "Gave up after 2 attempts on page 2; the page before it was discarded. "
+        "Stopped: the next retry would pass the request deadline."
+    )
+
+
 def _list_page(ids: list[str], *, has_more: bool, last_id: str | None = "default") -> dict[str, Any]:
     page: dict[str, Any] = {"object": "list", "data": [{**USER, "id": i} for i in ids], "has_more": has_more}
     if last_id == "default":
@@ -745,6 +767,24 @@ async def test_list_all_failure_on_later_page_says_pages_discarded() -> None:
     async with client:
         with pytest.raises(NotFoundError, match="the 2 pages before it were discarded"):
             await client.all_users()
+
+
+async def test_list_all_with_a_cursor_cycle_is_pagination_error() -> None:
+    """A -> B -> A would fetch the same pages again and again; the walk stops at the first cursor it saw before."""
+    script = Script(
+        ok(_list_page(["user-1"], has_more=True, last_id="A")),
+        ok(_list_page(["user-2"], has_more=True, last_id="B")),
+        ok(_list_page(["user-1"], has_more=True, last_id="A")),
+    )
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(PaginationError) as caught:
+            await client.all_users()
+    assert script.count == 3
+    assert str(caught.value) == (
+        "/organization/users said has_more but gave no new cursor to continue from. "
+        "Failed on page 3; the 2 pages before it were discarded."
+    )
 
 
 async def test_list_audit_events_puts_each_filter_in_the_api_syntax() -> None:

@@ -511,7 +511,7 @@ async def test_usage_dropped_connection_on_page_4_of_5_is_an_error(api: Loopback
             {"start_time": "30d"},
             path_contains("/usage/completions"),
             {"object": "page", "data": [], "has_more": True, "next_page": None},
-            ["said has_more but gave no new next_page after page 1"],
+            ["/organization/usage/completions said has_more but gave no new next_page to continue from."],
             id="usage",
         ),
         pytest.param(

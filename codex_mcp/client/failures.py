@@ -1,0 +1,90 @@
+"""The one place errors are built: what each failure on the wire (status, timeout, lost connection, unreadable or
+unexpected body) becomes, written for the reader."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from codex_mcp.errors import (
+    AdminAPIError,
+    APIConnectionError,
+    APIResponseError,
+    APIStatusError,
+    APITimeoutError,
+    sentence,
+    status_class,
+)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+DELETED_ALREADY = "An earlier attempt got no answer and may already have deleted it: list to check."
+
+
+def status_error(response: httpx.Response) -> APIStatusError:
+    """The error for an HTTP error answer, keeping the API's own message, code and request id."""
+    status = response.status_code
+    request_id = response.headers.get("x-request-id")
+    api_message, code, param = _error_body(response)
+    request = response.request
+    head = f"OpenAI API error {status} on {request.method} {request.url.path}"
+    if code:
+        head += f" (code: {code})"
+    if param:
+        head += f" (param: {param})"
+    text = f"{head}: {api_message}"
+    if request_id:
+        text = sentence(text, f"Request id: {request_id}")
+    return status_class(status)(
+        text, status_code=status, request_id=request_id, code=code, param=param, api_message=api_message
+    )
+
+
+def transport_error(exc: httpx.TransportError, method: str, path: str) -> AdminAPIError:
+    """The error for an attempt that got no answer: a timeout, or a connection that failed or was lost."""
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"{method} {path} timed out ({type(exc).__name__}).")
+    return APIConnectionError(f"Could not reach the OpenAI API for {method} {path}: {exc or type(exc)}.")
+
+
+def read_json(response: httpx.Response, method: str, path: str) -> Any:
+    """The parsed body of a successful answer, or an APIResponseError saying why it cannot be read."""
+    try:
+        return response.json()
+    except ValueError:
+        problem = "is not valid JSON"
+    request_id = response.headers.get("x-request-id")
+    kind = response.headers.get("content-type", "no content type")
+    raise APIResponseError(
+        f"OpenAI answered {method} {path} with status {response.status_code} but the body {problem} "
+        f"({kind}, {len(response.content)} bytes)" + (f". Request id: {request_id}" if request_id else ".")
+    ) from None
+
+
+def validate(model: type[ModelT], raw: Any, what: str) -> ModelT:
+    """`raw` as a `model`, or an APIResponseError naming the first fields that do not fit."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:3])
+        raise APIResponseError(f"OpenAI returned a {what} response of an unexpected shape ({problems}).") from None
+
+
+def _error_body(response: httpx.Response) -> tuple[str, str | None, str | None]:
+    """The API's own message, code and param from an error body, or a description of what came instead."""
+    try:
+        body = response.json()
+    except ValueError:
+        snippet = response.text.strip()[:200]
+        return (snippet or response.reason_phrase or "no message"), None, None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        message = error.get("message") or response.reason_phrase or "no message"
+        code = error.get("code")
+        param = error.get("param")
+        return str(message), (str(code) if code else None), (str(param) if param else None)
+    if isinstance(error, str):
+        return error, None, None
+    return str(body)[:200], None, None
