@@ -510,6 +510,44 @@ async def test_usage_page_of_unexpected_shape_is_response_error() -> None:
             await client.usage("costs", COSTS_QUERY)
 
 
+async def test_json_nested_too_deeply_is_an_unreadable_response() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    headers = {"content-type": "application/json", "x-request-id": "req_deep"}
+    script = Script(lambda request: httpx.Response(200, content=deep, headers=headers))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(APIResponseError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 1
+    assert str(caught.value) == (
+        "OpenAI answered GET /organization/users/user-abc with status 200 but the body could not be read: its JSON "
+        "is nested too deeply (application/json, 200000 bytes). Request id: req_deep"
+    )
+
+
+async def test_error_body_nested_too_deeply_still_reads_as_the_status_error() -> None:
+    deep = b'{"error": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    script = Script(lambda request: httpx.Response(503, content=deep, headers={"x-request-id": "req_deep"}))
+    client, _ = make_client(script, max_retries=1)
+    async with client:
+        with pytest.raises(InternalServerError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 2
+    message = str(caught.value)
+    assert message.startswith('OpenAI API error 503 on GET /v1/organization/users/user-abc: {"error": [[[[')
+    assert message.endswith("Request id: req_deep. Gave up after 2 attempts.")
+    assert len(message) < 400
+
+
+async def test_a_huge_api_message_is_cut_short() -> None:
+    script = Script(status(400, message="x" * 100_000))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(BadRequestError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert caught.value.api_message == "x" * 2000 + "... (98000 more characters)"
+
+
 # ---- query encoding --------------------------------------------------------------------------------------------
 
 

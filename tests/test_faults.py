@@ -568,3 +568,24 @@ async def test_member_list_failure_on_page_3_nulls_seat_fields_in_metrics(api: L
         assert data["metadata"]["complete"] is True
         assert data["total_seats"] == sum(not user.deleted for user in lb.simulator.org.users)
         assert lb.requests == 7 + 5
+
+
+# ---- a hostile API: answers that cannot be read, bodies that never finish ---------------------------------------
+
+
+async def test_json_nested_too_deeply_is_an_unreadable_response_not_a_crash(api: LoopbackServer) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000  # json.loads raises RecursionError on this
+    script = FaultScript(Fault(status=200, body=deep))
+    async with loopback_session(api, fault=script) as lb:
+        result = await lb.client.call_tool(*LIST_USERS)
+        text = assert_error(
+            result,
+            "OpenAI answered GET /organization/users with status 200 but the body could not be read",
+            "nested too deeply",
+            "(application/json, 200000 bytes)",
+            f"Request id: {lb.fault_request_id(1)}",
+            "unexpected response",
+        )
+        assert "Error executing tool" not in text
+        assert lb.requests == 1
+        await assert_still_serving(lb)

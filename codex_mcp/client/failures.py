@@ -20,6 +20,7 @@ from codex_mcp.errors import (
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+MESSAGE_CHARS = 2000  # an API's own message is kept whole up to this; a hostile one could be megabytes
 DELETED_ALREADY = "An earlier attempt got no answer and may already have deleted it: list to check."
 
 
@@ -53,6 +54,8 @@ def read_json(response: httpx.Response, method: str, path: str) -> Any:
     """The parsed body of a successful answer, or an APIResponseError saying why it cannot be read."""
     try:
         return response.json()
+    except RecursionError:
+        problem = "could not be read: its JSON is nested too deeply"
     except ValueError:
         problem = "is not valid JSON"
     request_id = response.headers.get("x-request-id")
@@ -76,7 +79,7 @@ def _error_body(response: httpx.Response) -> tuple[str, str | None, str | None]:
     """The API's own message, code and param from an error body, or a description of what came instead."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         snippet = response.text.strip()[:200]
         return (snippet or response.reason_phrase or "no message"), None, None
     error = body.get("error") if isinstance(body, dict) else None
@@ -84,7 +87,16 @@ def _error_body(response: httpx.Response) -> tuple[str, str | None, str | None]:
         message = error.get("message") or response.reason_phrase or "no message"
         code = error.get("code")
         param = error.get("param")
-        return str(message), (str(code) if code else None), (str(param) if param else None)
+        return _text(message, MESSAGE_CHARS), _text(code, 200) if code else None, _text(param, 200) if param else None
     if isinstance(error, str):
-        return error, None, None
-    return str(body)[:200], None, None
+        return _text(error, MESSAGE_CHARS), None, None
+    return _text(body, 200), None, None
+
+
+def _text(value: object, limit: int) -> str:
+    """A value from an error body as text of at most `limit` characters (a nested value may be too deep to print)."""
+    try:
+        text = str(value)
+    except RecursionError:
+        return f"(a {type(value).__name__} nested too deeply to show)"
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text) - limit} more characters)"
