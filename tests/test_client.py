@@ -400,6 +400,54 @@ async def test_connection_error_then_success() -> None:
     assert script.count == 3
 
 
+@pytest.mark.parametrize(
+    ("create", "what", "tool"),
+    [
+        (lambda client: client.create_project(name="New"), "project", "codex_list_projects"),
+        (
+            lambda client: client.create_invite(email="a@example.com", role="reader", projects=None),
+            "invite",
+            "codex_list_invites",
+        ),
+    ],
+    ids=["project", "invite"],
+)
+@pytest.mark.parametrize(
+    ("step", "error_type", "why"),
+    [
+        (raises(httpx.ReadTimeout), APITimeoutError, "No answer came back after the request was sent"),
+        (raises(httpx.RemoteProtocolError), APIConnectionError, "No answer came back after the request was sent"),
+        (raises(httpx.WriteError), APIConnectionError, "No answer came back after the request was sent"),
+        (status(502), InternalServerError, "OpenAI reported a failure"),
+    ],
+    ids=["read-timeout", "dropped", "write-error", "502"],
+)
+async def test_create_with_an_unknown_outcome_says_list_first_not_try_again(
+    create: Callable[[Any], Any], what: str, tool: str, step: Step, error_type: type[AdminAPIError], why: str
+) -> None:
+    script = Script(step, ok(PROJECT))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(error_type) as caught:
+            await create(client)
+    assert script.count == 1
+    hint = caught.value.hint
+    assert hint.startswith(
+        f"{why}, so the {what} may have been created anyway. Do not simply repeat the call: list first ({tool}) "
+        "and create it only if it is not there."
+    )
+    assert "try again" not in caught.value.describe().lower()
+
+
+async def test_create_refused_with_a_4xx_keeps_its_own_hint() -> None:
+    script = Script(status(400, message="name too long"))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(BadRequestError) as caught:
+            await client.create_project(name="New")
+    assert caught.value.hint == BadRequestError.hint
+
+
 # ---- deadline ----------------------------------------------------------------------------------------------------
 
 

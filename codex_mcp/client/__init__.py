@@ -8,6 +8,7 @@ cursor walk), `query` (wire syntax), and one module of endpoints per area (`usag
 from codex_mcp.client.admin import AdminClient
 from codex_mcp.client.paging import LIST_PAGE_LIMIT, MAX_PAGES, PageCallback
 from codex_mcp.client.query import Query, encode_query, flag, path_id
+from codex_mcp.client.request import Creation
 from codex_mcp.client.retry import RETRY_STATUSES
 from codex_mcp.client.usage import COSTS_PAGE_LIMIT, USAGE_PAGE_LIMITS, USAGE_PATHS, UsageSource
 
@@ -19,6 +20,7 @@ __all__ = [
     "USAGE_PAGE_LIMITS",
     "USAGE_PATHS",
     "AdminClient",
+    "Creation",
     "PageCallback",
     "Query",
     "UsageSource",

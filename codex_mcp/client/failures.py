@@ -50,6 +50,18 @@ def transport_error(exc: httpx.TransportError, method: str, path: str) -> AdminA
     return APIConnectionError(f"Could not reach the OpenAI API for {method} {path}: {exc or type(exc)}.")
 
 
+def unknown_outcome(error: AdminAPIError, what: str, listed_by: str) -> None:
+    """Say that a create whose answer was lost or failed may still have happened, so the reader checks first."""
+    lost = not isinstance(error, APIStatusError)
+    why = "No answer came back after the request was sent" if lost else "OpenAI reported a failure"
+    error.hint = (
+        f"{why}, so the {what} may have been created anyway. Do not simply repeat the call: list first "
+        f"({listed_by}) and create it only if it is not there."
+    )
+    if isinstance(error, APITimeoutError):
+        error.hint += " If OpenAI is often this slow, raise CODEX_MCP_READ_TIMEOUT."
+
+
 def read_json(response: httpx.Response, method: str, path: str) -> Any:
     """The parsed body of a successful answer, or an APIResponseError saying why it cannot be read."""
     try:

@@ -6,9 +6,11 @@ from typing import Any
 
 from codex_mcp.client.failures import validate
 from codex_mcp.client.paging import PagingClient
+from codex_mcp.client.request import Creation
 from codex_mcp.models import Invite, Page
 
 INVITES = "/organization/invites"
+INVITE = Creation("invite", "codex_list_invites")
 
 
 class InviteEndpoints(PagingClient):
@@ -23,4 +25,4 @@ class InviteEndpoints(PagingClient):
         body: dict[str, Any] = {"email": email, "role": role}
         if projects is not None:
             body["projects"] = projects
-        return validate(Invite, await self.request("POST", INVITES, body=body), "invite")
+        return validate(Invite, await self.request("POST", INVITES, body=body, creates=INVITE), "invite")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from codex_mcp.client.failures import validate
 from codex_mcp.client.paging import PagingClient
 from codex_mcp.client.query import flag, path_id
+from codex_mcp.client.request import Creation
 from codex_mcp.models import Page, Project, ProjectApiKey, ServiceAccount
 
 PROJECTS = "/organization/projects"
+PROJECT = Creation("project", "codex_list_projects")
 
 
 class ProjectEndpoints(PagingClient):
@@ -28,7 +30,7 @@ class ProjectEndpoints(PagingClient):
 
     async def create_project(self, *, name: str) -> Project:
         """Create a project (not retried unless provably unprocessed, so never duplicated)."""
-        raw = await self.request("POST", PROJECTS, body={"name": name})
+        raw = await self.request("POST", PROJECTS, body={"name": name}, creates=PROJECT)
         return validate(Project, raw, "project")
 
     async def list_project_api_keys(

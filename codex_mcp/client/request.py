@@ -15,12 +15,20 @@ import httpx
 from codex_mcp import __version__
 from codex_mcp.client import failures
 from codex_mcp.client.query import Query, encode_query
-from codex_mcp.client.retry import Backoff, retry_after_seconds, should_retry
+from codex_mcp.client.retry import Backoff, may_have_been_processed, retry_after_seconds, should_retry
 from codex_mcp.errors import AdminAPIError, APIStatusError, ConfigurationError
 from codex_mcp.redaction import register_secret
 from codex_mcp.settings import Settings
 
 log = logging.getLogger("codex_mcp.client")
+
+
+@dataclass(frozen=True)
+class Creation:
+    """What a create request (a POST that is not idempotent) makes, and the tool that lists such objects."""
+
+    what: str
+    listed_by: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,7 @@ class Call:
     headers: dict[str, str]
     content: bytes | None
     idempotent: bool | None
+    creates: Creation | None
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class Failed:
 
     error: AdminAPIError
     retryable: bool
+    status: int | None = None  # None: no answer came
     retry_after: float | None = None
 
 
@@ -89,14 +99,16 @@ class RequestPath:
         query: Query = (),
         body: dict[str, Any] | None = None,
         idempotent: bool | None = None,
+        creates: Creation | None = None,
     ) -> Any:
         """Send one API request with retries and return its parsed JSON body; raise an AdminAPIError otherwise.
 
         Retried: 408/409/429/5xx and connection failures, with exponential backoff and jitter or the server's
         Retry-After, within max_retries and the per-request deadline. A request that is not idempotent (a POST that
-        creates something) is retried only when it provably was not processed: 429 or a failed connect.
+        creates something) is retried only when it provably was not processed: 429 or a failed connect; `creates`
+        names what it makes, for the hint when its outcome is unknown.
         """
-        call = self._build(method, path, query, body, idempotent)
+        call = self._build(method, path, query, body, idempotent, creates)
         deadline = self._clock() + self._settings.request_deadline_s
         attempt = 0
         while True:
@@ -107,6 +119,9 @@ class RequestPath:
             error = outcome.error
             error.attempts = attempt
             if not outcome.retryable:
+                if call.creates is not None and may_have_been_processed(outcome.status):
+                    what, listed_by = call.creates.what, call.creates.listed_by
+                    failures.unknown_outcome(error, what, listed_by)
                 raise error
             error.gave_up = True
             if attempt > self._settings.max_retries:
@@ -135,6 +150,7 @@ class RequestPath:
         query: Query,
         body: dict[str, Any] | None,
         idempotent: bool | None,
+        creates: Creation | None,
     ) -> Call:
         """The request every attempt sends; refuses at once (ConfigurationError) when there is no usable key."""
         headers = {"Authorization": self._authorization()}
@@ -145,7 +161,7 @@ class RequestPath:
         if body is not None:
             content = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        return Call(method, path, url, headers, content, idempotent)
+        return Call(method, path, url, headers, content, idempotent, creates)
 
     async def _attempt(self, call: Call, attempt: int, deadline: float) -> httpx.Response | Failed:
         """One attempt, its timeouts capped by the time left: the deadline bounds the request, retries included."""
@@ -173,7 +189,7 @@ class RequestPath:
         if status == 404 and call.method == "DELETE" and attempt > 1:
             error.notes.append(failures.DELETED_ALREADY)
         retry_after = retry_after_seconds(response.headers.get("retry-after"), time.time())
-        return Failed(error, should_retry(status, call.method, call.idempotent), retry_after)
+        return Failed(error, should_retry(status, call.method, call.idempotent), status, retry_after)
 
 
 def _short(error: AdminAPIError) -> str:

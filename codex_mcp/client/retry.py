@@ -29,6 +29,12 @@ def should_retry(status: int | None, method: str, idempotent: bool | None, *, se
     return status in RETRY_STATUSES and (status == 429 or is_idempotent(method, idempotent))
 
 
+def may_have_been_processed(status: int | None) -> bool:
+    """Whether a request that failed and is not retried may still have taken effect: no answer came after it was
+    sent (None), or the server failed (5xx, 408). A request that provably never reached the API is always retried."""
+    return status is None or status >= 500 or status == 408
+
+
 def retry_after_seconds(value: str | None, now: float) -> float | None:
     """A Retry-After header as seconds to wait (never negative): a number of seconds or an HTTP date."""
     if not value:
