@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
@@ -508,6 +508,34 @@ async def test_retry_after_longer_than_deadline_fails_at_once() -> None:
             await client.get_user(user_id="user-abc")
     assert script.count == 1
     assert sleeps == []
+
+
+class Trickle(httpx.AsyncByteStream):
+    """A response body that arrives one byte at a time."""
+
+    def __init__(self, body: bytes, byte_every_s: float) -> None:
+        self.body = body
+        self.byte_every_s = byte_every_s
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for byte in self.body:
+            await asyncio.sleep(self.byte_every_s)
+            yield bytes([byte])
+
+
+async def test_a_body_that_trickles_in_is_cut_off_at_the_request_deadline() -> None:
+    body = json.dumps(USER).encode()  # ~100 bytes at 0.02 s each: 2 s, ten times the deadline
+    script = Script(lambda request: httpx.Response(200, stream=Trickle(body, 0.02)))
+    client, sleeps = make_client(script, request_deadline_s=0.2, max_retries=3)
+    async with client:
+        with pytest.raises(APITimeoutError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 1
+    assert sleeps == []
+    assert str(caught.value) == (
+        "GET /organization/users/user-abc hit the request deadline of 0.2 s before its answer had fully arrived."
+    )
+    assert "raise CODEX_MCP_REQUEST_DEADLINE" in caught.value.hint
 
 
 # ---- bad responses ---------------------------------------------------------------------------------------------

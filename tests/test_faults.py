@@ -29,6 +29,7 @@ from tests.loopback import (
     loopback_settings,
     path_contains,
     running_loopback,
+    trickling_api,
 )
 
 
@@ -602,3 +603,26 @@ async def test_json_nested_too_deeply_is_an_unreadable_response_not_a_crash(api:
         assert "Error executing tool" not in text
         assert lb.requests == 1
         await assert_still_serving(lb)
+
+
+async def test_a_body_that_trickles_in_is_cut_off_at_the_request_deadline() -> None:
+    # 49 bytes at one every 0.1 s: about 5 s to arrive, though no single read ever waits more than 0.1 s.
+    body = json.dumps({"object": "list", "data": [], "has_more": False}).encode()
+    with trickling_api(body, byte_every_s=0.1) as hostile:
+        settings = loopback_settings(hostile.base_url, request_deadline_s=1.0)
+        async with Client(create_server(settings)) as client:
+            text = assert_error(
+                await client.call_tool(*LIST_USERS),
+                "GET /organization/users hit the request deadline of 1 s before its answer had fully arrived",
+                "raise CODEX_MCP_REQUEST_DEADLINE",
+            )
+            assert "Gave up after" not in text, "no time is left for a retry"
+            # A create cut off by the deadline may have happened: the reader is told to list before creating again.
+            text = assert_error(
+                await client.call_tool("codex_create_project", {"name": "Slow"}),
+                "POST /organization/projects hit the request deadline",
+                "the project may have been created anyway",
+                "list first (codex_list_projects)",
+            )
+            assert "try again" not in text.lower()
+    assert hostile.requests == ["GET /v1/organization/users", "POST /v1/organization/projects"]

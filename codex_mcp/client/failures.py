@@ -50,7 +50,18 @@ def transport_error(exc: httpx.TransportError, method: str, path: str) -> AdminA
     return APIConnectionError(f"Could not reach the OpenAI API for {method} {path}: {exc or type(exc)}.")
 
 
-def unknown_outcome(error: AdminAPIError, what: str, listed_by: str) -> None:
+def deadline_error(method: str, path: str, deadline_s: float) -> APITimeoutError:
+    """The error for a request whose answer had not fully arrived when the request deadline passed."""
+    return APITimeoutError(
+        f"{method} {path} hit the request deadline of {deadline_s:g} s before its answer had fully arrived.",
+        hint=(
+            "OpenAI answered too slowly: the request deadline (CODEX_MCP_REQUEST_DEADLINE) bounds each request, "
+            "body and retries included. Narrow the time range, or raise CODEX_MCP_REQUEST_DEADLINE."
+        ),
+    )
+
+
+def unknown_outcome(error: AdminAPIError, what: str, listed_by: str, *, deadline_hit: bool) -> None:
     """Say that a create whose answer was lost or failed may still have happened, so the reader checks first."""
     lost = not isinstance(error, APIStatusError)
     why = "No answer came back after the request was sent" if lost else "OpenAI reported a failure"
@@ -59,7 +70,8 @@ def unknown_outcome(error: AdminAPIError, what: str, listed_by: str) -> None:
         f"({listed_by}) and create it only if it is not there."
     )
     if isinstance(error, APITimeoutError):
-        error.hint += " If OpenAI is often this slow, raise CODEX_MCP_READ_TIMEOUT."
+        knob = "CODEX_MCP_REQUEST_DEADLINE" if deadline_hit else "CODEX_MCP_READ_TIMEOUT"
+        error.hint += f" If OpenAI is often this slow, raise {knob}."
 
 
 def read_json(response: httpx.Response, method: str, path: str) -> Any:

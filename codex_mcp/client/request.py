@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import httpx
 
 from codex_mcp import __version__
@@ -52,6 +53,7 @@ class Failed:
     retryable: bool
     status: int | None = None  # None: no answer came
     retry_after: float | None = None
+    deadline_hit: bool = False
 
 
 class RequestPath:
@@ -104,9 +106,10 @@ class RequestPath:
         """Send one API request with retries and return its parsed JSON body; raise an AdminAPIError otherwise.
 
         Retried: 408/409/429/5xx and connection failures, with exponential backoff and jitter or the server's
-        Retry-After, within max_retries and the per-request deadline. A request that is not idempotent (a POST that
-        creates something) is retried only when it provably was not processed: 429 or a failed connect; `creates`
-        names what it makes, for the hint when its outcome is unknown.
+        Retry-After, within max_retries and the request deadline, which bounds the whole request (every attempt,
+        its body and the waits). A request that is not idempotent (a POST that creates something) is retried only
+        when it provably was not processed: 429 or a failed connect; `creates` names what it makes, for the hint
+        when its outcome is unknown.
         """
         call = self._build(method, path, query, body, idempotent, creates)
         deadline = self._clock() + self._settings.request_deadline_s
@@ -121,7 +124,8 @@ class RequestPath:
             if not outcome.retryable:
                 if call.creates is not None and may_have_been_processed(outcome.status):
                     what, listed_by = call.creates.what, call.creates.listed_by
-                    failures.unknown_outcome(error, what, listed_by)
+                    failures.unknown_outcome(error, what, listed_by, deadline_hit=outcome.deadline_hit)
+                error.gave_up = outcome.deadline_hit
                 raise error
             error.gave_up = True
             if attempt > self._settings.max_retries:
@@ -164,21 +168,28 @@ class RequestPath:
         return Call(method, path, url, headers, content, idempotent, creates)
 
     async def _attempt(self, call: Call, attempt: int, deadline: float) -> httpx.Response | Failed:
-        """One attempt, its timeouts capped by the time left: the deadline bounds the request, retries included."""
+        """One attempt, its body included, bounded by the time left before the deadline."""
         started = self._clock()
         remaining = max(deadline - started, 0.001)
+        # httpx bounds each read, so a body that trickles in byte by byte would escape its timeouts; the cancel
+        # scope bounds the whole attempt (waiting for a slot, connecting, sending, reading all of the body).
         timeout = httpx.Timeout(
             min(self._settings.read_timeout_s, remaining), connect=min(self._settings.connect_timeout_s, remaining)
         )
+        response: httpx.Response | None = None
         try:
-            async with self._slots:
-                response = await self._http.request(
-                    call.method, call.url, headers=call.headers, content=call.content, timeout=timeout
-                )
+            with anyio.move_on_after(remaining):
+                async with self._slots:
+                    response = await self._http.request(
+                        call.method, call.url, headers=call.headers, content=call.content, timeout=timeout
+                    )
         except httpx.TransportError as exc:
             unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
             retryable = should_retry(None, call.method, call.idempotent, sent=not unsent)
             return Failed(failures.transport_error(exc, call.method, call.path), retryable)
+        if response is None:
+            late = failures.deadline_error(call.method, call.path, self._settings.request_deadline_s)
+            return Failed(late, retryable=False, deadline_hit=True)
         log.debug(
             "%s %s -> %s (%.0f ms)", call.method, call.path, response.status_code, (self._clock() - started) * 1000
         )
