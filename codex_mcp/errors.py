@@ -109,11 +109,12 @@ class APIStatusError(AdminAPIError):
         attempts: int = 1,
     ) -> None:
         super().__init__(message)
+        # Everything here comes from the upstream answer and may be echoed into results: redact it all.
         self.api_message = redact(api_message) if api_message else None
         self.status_code = status_code
-        self.request_id = request_id
-        self.code = code
-        self.param = param
+        self.request_id = redact(request_id) if request_id else None
+        self.code = redact(code) if code else None
+        self.param = redact(param) if param else None
         self.attempts = attempts
 
 

@@ -965,6 +965,29 @@ async def test_project_key_is_configuration_error() -> None:
     assert project_key not in caught.value.describe()
 
 
+async def test_api_message_echoing_keys_is_redacted() -> None:
+    other_key = "sk-svcacct-ABCDEFGHIJKLMNOP0123456789"
+    script = Script(
+        status(
+            401,
+            message=f"Key {TEST_KEY} is revoked; {other_key} belongs to another org",
+            code=f"bad_{TEST_KEY}",
+            headers={"x-request-id": f"req_{TEST_KEY}"},
+        )
+    )
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(AuthenticationError) as caught:
+            await client.get_user(user_id="user-abc")
+    error = caught.value
+    assert error.api_message == "Key [redacted] is revoked; sk-[redacted] belongs to another org"
+    for text in (error.api_message, error.code, error.request_id, str(error), error.describe(), repr(error)):
+        assert text is not None
+        assert TEST_KEY not in text
+        assert other_key not in text
+        assert "ABCDEFGHIJKLMNOP" not in text
+
+
 async def test_authorization_header_is_bearer_key() -> None:
     script = Script(ok())
     client, _ = make_client(script)
