@@ -15,6 +15,7 @@ import pytest
 
 from codex_mcp.client import AdminClient, encode_query
 from codex_mcp.errors import (
+    KEY_HELP,
     AdminAPIError,
     APIConnectionError,
     APIResponseError,
@@ -986,6 +987,20 @@ async def test_api_message_echoing_keys_is_redacted() -> None:
         assert TEST_KEY not in text
         assert other_key not in text
         assert "ABCDEFGHIJKLMNOP" not in text
+
+
+@pytest.mark.parametrize("key", ["paste-your-admin-key-here", "  PASTE-YOUR-ADMIN-KEY-HERE\n"])
+async def test_example_placeholder_key_is_refused_before_any_request(key: str) -> None:
+    script = Script(ok())
+    client, _ = make_client(script, admin_key=key)
+    async with client:
+        with pytest.raises(ConfigurationError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 0
+    assert caught.value.describe() == (
+        "OPENAI_ADMIN_KEY still holds the placeholder from the example configuration, not a key; nothing was sent.\n"
+        f"Hint: {KEY_HELP}"
+    )
 
 
 async def test_authorization_header_is_bearer_key() -> None:

@@ -23,6 +23,9 @@ from codex_mcp.settings import Settings
 
 log = logging.getLogger("codex_mcp.client")
 
+# Keys that are known not to be keys: the placeholder of the example configuration (README, example JSON).
+PLACEHOLDER_KEYS = frozenset({"paste-your-admin-key-here"})
+
 
 @dataclass(frozen=True)
 class Creation:
@@ -141,6 +144,11 @@ class RequestPath:
         key = self._settings.admin_key.get_secret_value().strip() if self._settings.admin_key else ""
         if not key:
             raise ConfigurationError("OPENAI_ADMIN_KEY is not set, so the OpenAI Admin API cannot be called.")
+        if key.lower() in PLACEHOLDER_KEYS:
+            raise ConfigurationError(
+                "OPENAI_ADMIN_KEY still holds the placeholder from the example configuration, not a key; "
+                "nothing was sent."
+            )
         if key.startswith("sk-proj-"):
             raise ConfigurationError(
                 "OPENAI_ADMIN_KEY holds a project key (sk-proj-...); the Admin API only accepts Admin keys."
