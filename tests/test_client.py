@@ -401,6 +401,46 @@ async def test_connection_error_then_success() -> None:
     assert script.count == 3
 
 
+async def test_backoff_delays_are_jittered_within_half_to_all_of_the_ceiling() -> None:
+    """Clients that all wait the same backoff retry in lockstep; each delay is drawn from [ceiling/2, ceiling]."""
+    script = Script(status(503))
+    client, sleeps = make_client(script, max_retries=10, backoff_initial_s=4.0, backoff_max_s=4.0)
+    async with client:
+        with pytest.raises(InternalServerError, match="Gave up after 11 attempts"):
+            await client.get_user(user_id="user-abc")
+    assert len(sleeps) == 10
+    assert all(2.0 <= delay <= 4.0 for delay in sleeps), sleeps
+    assert len(set(sleeps)) > 1, f"every wait was the same: {sleeps}"
+
+
+@pytest.mark.parametrize("value", ["-5", "-0.5", "Wed, 21 Oct 2015 07:28:00 GMT"], ids=["-5", "-0.5", "past-date"])
+async def test_retry_after_in_the_past_means_retry_at_once(value: str) -> None:
+    script = Script(status(429, headers={"Retry-After": value}), ok())
+    client, sleeps = make_client(script)
+    async with client:
+        await client.get_user(user_id="user-abc")
+    assert script.count == 2
+    assert sleeps == [0.0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda client: client.get_user(user_id="user-abc"), id="GET"),
+        pytest.param(lambda client: client.modify_user(user_id="user-abc", role="owner"), id="POST-idempotent"),
+    ],
+)
+async def test_404_after_an_unanswered_attempt_only_says_deleted_for_a_delete(call: Callable[[Any], Any]) -> None:
+    script = Script(raises(httpx.ReadTimeout), status(404, message="No such user: user-abc"))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(NotFoundError) as caught:
+            await call(client)
+    assert script.count == 2
+    assert str(caught.value).endswith(": No such user: user-abc. Failed after 2 attempts.")
+    assert "deleted it" not in caught.value.describe()
+
+
 @pytest.mark.parametrize(
     ("create", "what", "tool"),
     [
@@ -882,6 +922,40 @@ async def test_list_all_failure_on_later_page_says_pages_discarded() -> None:
     async with client:
         with pytest.raises(NotFoundError, match="the 2 pages before it were discarded"):
             await client.all_users()
+
+
+async def test_list_all_past_max_pages_is_an_error_not_a_truncated_list() -> None:
+    script = Script(*(ok(_list_page([f"user-{n}"], has_more=True)) for n in range(1, 10)))
+    client, _ = make_client(script)
+    client.max_pages = 3
+    async with client:
+        with pytest.raises(PaginationError) as caught:
+            await client.all_users()
+    assert script.count == 3
+    assert caught.value.describe() == (
+        "/organization/users has more than 3 pages; stopped there rather than return part of the data.\n"
+        f"Hint: {PaginationError.hint}"
+    )
+    assert "Nothing partial was returned" in caught.value.describe()
+
+
+async def test_usage_past_max_pages_is_an_error_not_a_truncated_series() -> None:
+    day = 86400
+    script = Script(
+        *(ok(usage_page(1767225600 + n * day, has_more=True, next_page=f"p{n + 1}")) for n in range(9)),
+    )
+    client, _ = make_client(script)
+    client.max_pages = 3
+    pages_seen: list[int] = []
+
+    async def on_page(number: int) -> None:
+        pages_seen.append(number)
+
+    async with client:
+        with pytest.raises(PaginationError, match="more than 3 pages; stopped there rather than return part"):
+            await client.usage("costs", COSTS_QUERY, on_page=on_page)
+    assert script.count == 3
+    assert pages_seen == [1, 2, 3]
 
 
 async def test_list_all_with_a_cursor_cycle_is_pagination_error() -> None:
