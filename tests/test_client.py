@@ -627,8 +627,9 @@ async def test_usage_page_of_unexpected_shape_is_response_error() -> None:
             await client.usage("costs", COSTS_QUERY)
 
 
-async def test_json_nested_too_deeply_is_an_unreadable_response() -> None:
-    deep = b"[" * 100_000 + b"]" * 100_000
+@pytest.mark.parametrize("depth", [101, 900, 100_000])  # 900 parses, but the result could not be serialized
+async def test_json_nested_too_deeply_is_an_unreadable_response(depth: int) -> None:
+    deep = b"[" * depth + b"]" * depth
     headers = {"content-type": "application/json", "x-request-id": "req_deep"}
     script = Script(lambda request: httpx.Response(200, content=deep, headers=headers))
     client, _ = make_client(script)
@@ -638,7 +639,7 @@ async def test_json_nested_too_deeply_is_an_unreadable_response() -> None:
     assert script.count == 1
     assert str(caught.value) == (
         "OpenAI answered GET /organization/users/user-abc with status 200 but the body could not be read: its JSON "
-        "is nested too deeply (application/json, 200000 bytes). Request id: req_deep"
+        f"is nested more than 100 levels deep (application/json, {2 * depth} bytes). Request id: req_deep"
     )
 
 
@@ -833,8 +834,25 @@ async def test_retried_failure_on_a_later_page_says_attempts_page_and_why_it_sto
     )
 
 
-def _list_page(ids: list[str], *, has_more: bool, last_id: str | None = "default") -> dict[str, Any]:
-    page: dict[str, Any] = {"object": "list", "data": [{**USER, "id": i} for i in ids], "has_more": has_more}
+@pytest.mark.parametrize(("wraps", "readable"), [(97, True), (98, False)])
+async def test_json_up_to_100_levels_deep_is_read(wraps: int, readable: bool) -> None:
+    nested: Any = "bottom"
+    for _ in range(wraps):  # page, data, item: 3 levels; the item's field adds `wraps` more
+        nested = [nested]
+    script = Script(ok(_list_page(["user-1"], has_more=False, extra=nested)))
+    client, _ = make_client(script)
+    async with client:
+        if readable:
+            page = await client.list_users(limit=1, after=None)
+            assert [user.id for user in page.items] == ["user-1"]
+        else:
+            with pytest.raises(APIResponseError, match="nested more than 100 levels deep"):
+                await client.list_users(limit=1, after=None)
+
+
+def _list_page(ids: list[str], *, has_more: bool, last_id: str | None = "default", extra: Any = None) -> dict[str, Any]:
+    users = [{**USER, "id": i, **({"extra": extra} if extra is not None else {})} for i in ids]
+    page: dict[str, Any] = {"object": "list", "data": users, "has_more": has_more}
     if last_id == "default":
         page["last_id"] = ids[-1] if ids else None
     elif last_id is not None:

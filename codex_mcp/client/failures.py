@@ -20,6 +20,9 @@ from codex_mcp.errors import (
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+# The Admin API's bodies are a few levels deep; a deeper one is hostile, and would fail later, outside the client,
+# where pydantic or json refuse to serialize the result ("Error executing tool").
+MAX_JSON_DEPTH = 100
 MESSAGE_CHARS = 2000  # an API's own message is kept whole up to this; a hostile one could be megabytes
 DELETED_ALREADY = "An earlier attempt got no answer and may already have deleted it: list to check."
 
@@ -76,12 +79,17 @@ def unknown_outcome(error: AdminAPIError, what: str, listed_by: str, *, deadline
 
 def read_json(response: httpx.Response, method: str, path: str) -> Any:
     """The parsed body of a successful answer, or an APIResponseError saying why it cannot be read."""
+    too_deep = f"could not be read: its JSON is nested more than {MAX_JSON_DEPTH} levels deep"
     try:
-        return response.json()
+        body = response.json()
     except RecursionError:
-        problem = "could not be read: its JSON is nested too deeply"
+        problem = too_deep
     except ValueError:
         problem = "is not valid JSON"
+    else:
+        if not _deeper_than(body, MAX_JSON_DEPTH):
+            return body
+        problem = too_deep
     request_id = response.headers.get("x-request-id")
     kind = response.headers.get("content-type", "no content type")
     raise APIResponseError(
@@ -97,6 +105,20 @@ def validate(model: type[ModelT], raw: Any, what: str) -> ModelT:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()[:3])
         raise APIResponseError(f"OpenAI returned a {what} response of an unexpected shape ({problems}).") from None
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether parsed JSON nests lists or objects more than `limit` levels deep (level by level: no recursion)."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(limit):
+        inner: list[Any] = []
+        for container in level:
+            items = container.values() if isinstance(container, dict) else container
+            inner.extend(item for item in items if isinstance(item, dict | list))
+        if not inner:
+            return False
+        level = inner
+    return True
 
 
 def _error_body(response: httpx.Response) -> tuple[str, str | None, str | None]:
