@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
-
 from codex_mcp.redaction import redact
 
 KEY_HELP = (
@@ -32,18 +30,46 @@ class InvalidArgumentError(ValueError):
 
 
 class AdminAPIError(Exception):
-    """Base class: every failure the client reports, with a message and a hint written for the reader."""
+    """Base class: every failure the client reports, with a message and a hint written for the reader.
+
+    `what` says what happened; the request path and the cursor walk fill in the rest as fields (attempts, how
+    retrying ended, the page, notes) and `message` composes them, so no one rewrites the text after the fact.
+    """
 
     hint: str = ""
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(redact(message))
+        self.what = redact(message)
+        super().__init__(self.what)
         if hint is not None:
             self.hint = hint
+        self.notes: list[str] = []  # sentences between what happened and how it ended
+        self.attempts = 1
+        self.gave_up = False  # True: retrying stopped while the failure was still retryable
+        self.stopped: str | None = None  # why retrying stopped early, e.g. the deadline
+        self.page: int | None = None  # the page of a multi-page fetch this failure ended
 
     @property
     def message(self) -> str:
-        return str(self.args[0])
+        """What happened, the notes, then how it ended: attempts, page, and why retrying stopped."""
+        text = self.what
+        for note in self.notes:
+            text = sentence(text, redact(note))
+        if ending := self._ending():
+            text = sentence(text, ending)
+        if self.stopped:
+            text = sentence(text, f"Stopped: {self.stopped}.")
+        return text
+
+    def _ending(self) -> str:
+        tried = f"{'Gave up' if self.gave_up else 'Failed'} after {self.attempts} attempts" if self.attempts > 1 else ""
+        if self.page is None or self.page < 2:
+            return f"{tried}." if tried else ""
+        earlier = "the page before it was" if self.page == 2 else f"the {self.page - 1} pages before it were"
+        return f"{tried or 'Failed'} on page {self.page}; {earlier} discarded."
+
+    def __str__(self) -> str:
+        return self.message
 
     def describe(self) -> str:
         """The whole text a user sees: what happened, then what to do."""
@@ -97,11 +123,12 @@ class APIStatusError(AdminAPIError):
         attempts: int = 1,
     ) -> None:
         super().__init__(message)
+        # Everything here comes from the upstream answer and may be echoed into results: redact it all.
         self.api_message = redact(api_message) if api_message else None
         self.status_code = status_code
-        self.request_id = request_id
-        self.code = code
-        self.param = param
+        self.request_id = redact(request_id) if request_id else None
+        self.code = redact(code) if code else None
+        self.param = redact(param) if param else None
         self.attempts = attempts
 
 
@@ -164,44 +191,12 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 }
 
 
-def status_error(response: httpx.Response) -> APIStatusError:
-    """Build the error for an HTTP error response, keeping the API's own message, code and request id."""
-    status = response.status_code
-    request_id = response.headers.get("x-request-id")
-    api_message, code, param = _error_body(response)
-    request = response.request
-    where = f"{request.method} {request.url.path}"
-    head = f"OpenAI API error {status} on {where}"
-    if code:
-        head += f" (code: {code})"
-    if param:
-        head += f" (param: {param})"
-    text = f"{head}: {api_message}"
-    if request_id:
-        text = sentence(text, f"Request id: {request_id}")
-    cls = _STATUS_CLASSES.get(status, InternalServerError if status >= 500 else APIStatusError)
-    return cls(text, status_code=status, request_id=request_id, code=code, param=param, api_message=api_message)
+def status_class(status: int) -> type[APIStatusError]:
+    """The error class for an HTTP error status."""
+    return _STATUS_CLASSES.get(status, InternalServerError if status >= 500 else APIStatusError)
 
 
 def sentence(text: str, more: str) -> str:
     """Append a sentence, adding a full stop only where the text has none."""
     text = text.rstrip()
     return f"{text} {more}" if text.endswith((".", "!", "?")) else f"{text}. {more}"
-
-
-def _error_body(response: httpx.Response) -> tuple[str, str | None, str | None]:
-    """The API's own message, code and param from an error body, or a description of what came instead."""
-    try:
-        body = response.json()
-    except ValueError:
-        snippet = response.text.strip()[:200]
-        return (snippet or response.reason_phrase or "no message"), None, None
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):
-        message = error.get("message") or response.reason_phrase or "no message"
-        code = error.get("code")
-        param = error.get("param")
-        return str(message), (str(code) if code else None), (str(param) if param else None)
-    if isinstance(error, str):
-        return error, None, None
-    return str(body)[:200], None, None

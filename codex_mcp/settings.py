@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         gt=0,
         le=3600,
         validation_alias="CODEX_MCP_REQUEST_DEADLINE",
-        description="Seconds one API request may take, retries and reading the body included.",
+        description="Seconds one API request may take, retries, waits and the whole answer included.",
     )
     connect_timeout_s: float = Field(
         10.0, gt=0, le=300, validation_alias="CODEX_MCP_CONNECT_TIMEOUT", description="Connect timeout, seconds."

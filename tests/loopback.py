@@ -158,3 +158,60 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@dataclass
+class TricklingAPI:
+    """What `trickling_api` yields: where it listens, and "METHOD /path" of each request it received."""
+
+    base_url: str
+    requests: list[str]
+
+
+@contextmanager
+def trickling_api(body: bytes, *, byte_every_s: float) -> Iterator[TricklingAPI]:
+    """A hostile API on 127.0.0.1: it answers every request at once with status 200 and its headers, then sends
+    `body` one byte every `byte_every_s`, so no single read ever waits long enough to time out.
+    """
+    stop = threading.Event()
+    received: list[str] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(1.0)
+            try:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    request += chunk
+                method, target, _ = request.split(b"\r\n", 1)[0].decode().split(" ", 2)
+                received.append(f"{method} {target.split('?')[0]}")
+                head = f"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
+                conn.sendall(head.encode())
+                for byte in body:
+                    if stop.wait(byte_every_s):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return  # the client gave up and closed the connection
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, name="codex-mcp-trickle", daemon=True)
+    thread.start()
+    try:
+        yield TricklingAPI(f"http://127.0.0.1:{listener.getsockname()[1]}/v1", received)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
@@ -13,9 +13,9 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-import codex_mcp.client as client_module
 from codex_mcp.client import AdminClient, encode_query
 from codex_mcp.errors import (
+    KEY_HELP,
     AdminAPIError,
     APIConnectionError,
     APIResponseError,
@@ -401,25 +401,109 @@ async def test_connection_error_then_success() -> None:
     assert script.count == 3
 
 
+async def test_backoff_delays_are_jittered_within_half_to_all_of_the_ceiling() -> None:
+    """Clients that all wait the same backoff retry in lockstep; each delay is drawn from [ceiling/2, ceiling]."""
+    script = Script(status(503))
+    client, sleeps = make_client(script, max_retries=10, backoff_initial_s=4.0, backoff_max_s=4.0)
+    async with client:
+        with pytest.raises(InternalServerError, match="Gave up after 11 attempts"):
+            await client.get_user(user_id="user-abc")
+    assert len(sleeps) == 10
+    assert all(2.0 <= delay <= 4.0 for delay in sleeps), sleeps
+    assert len(set(sleeps)) > 1, f"every wait was the same: {sleeps}"
+
+
+@pytest.mark.parametrize("value", ["-5", "-0.5", "Wed, 21 Oct 2015 07:28:00 GMT"], ids=["-5", "-0.5", "past-date"])
+async def test_retry_after_in_the_past_means_retry_at_once(value: str) -> None:
+    script = Script(status(429, headers={"Retry-After": value}), ok())
+    client, sleeps = make_client(script)
+    async with client:
+        await client.get_user(user_id="user-abc")
+    assert script.count == 2
+    assert sleeps == [0.0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda client: client.get_user(user_id="user-abc"), id="GET"),
+        pytest.param(lambda client: client.modify_user(user_id="user-abc", role="owner"), id="POST-idempotent"),
+    ],
+)
+async def test_404_after_an_unanswered_attempt_only_says_deleted_for_a_delete(call: Callable[[Any], Any]) -> None:
+    script = Script(raises(httpx.ReadTimeout), status(404, message="No such user: user-abc"))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(NotFoundError) as caught:
+            await call(client)
+    assert script.count == 2
+    assert str(caught.value).endswith(": No such user: user-abc. Failed after 2 attempts.")
+    assert "deleted it" not in caught.value.describe()
+
+
+@pytest.mark.parametrize(
+    ("create", "what", "tool"),
+    [
+        (lambda client: client.create_project(name="New"), "project", "codex_list_projects"),
+        (
+            lambda client: client.create_invite(email="a@example.com", role="reader", projects=None),
+            "invite",
+            "codex_list_invites",
+        ),
+    ],
+    ids=["project", "invite"],
+)
+@pytest.mark.parametrize(
+    ("step", "error_type", "why"),
+    [
+        (raises(httpx.ReadTimeout), APITimeoutError, "No answer came back after the request was sent"),
+        (raises(httpx.RemoteProtocolError), APIConnectionError, "No answer came back after the request was sent"),
+        (raises(httpx.WriteError), APIConnectionError, "No answer came back after the request was sent"),
+        (status(502), InternalServerError, "OpenAI reported a failure"),
+    ],
+    ids=["read-timeout", "dropped", "write-error", "502"],
+)
+async def test_create_with_an_unknown_outcome_says_list_first_not_try_again(
+    create: Callable[[Any], Any], what: str, tool: str, step: Step, error_type: type[AdminAPIError], why: str
+) -> None:
+    script = Script(step, ok(PROJECT))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(error_type) as caught:
+            await create(client)
+    assert script.count == 1
+    hint = caught.value.hint
+    assert hint.startswith(
+        f"{why}, so the {what} may have been created anyway. Do not simply repeat the call: list first ({tool}) "
+        "and create it only if it is not there."
+    )
+    assert "try again" not in caught.value.describe().lower()
+
+
+async def test_create_refused_with_a_4xx_keeps_its_own_hint() -> None:
+    script = Script(status(400, message="name too long"))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(BadRequestError) as caught:
+            await client.create_project(name="New")
+    assert caught.value.hint == BadRequestError.hint
+
+
 # ---- deadline ----------------------------------------------------------------------------------------------------
 
 
 class FakeClock:
-    """Stands in for the client module's `time`: the fake sleep moves it forward."""
+    """The client's monotonic clock in a test: the fake sleep moves it forward."""
 
     def __init__(self) -> None:
         self.now = 1000.0
 
-    def monotonic(self) -> float:
+    def __call__(self) -> float:
         return self.now
 
-    def time(self) -> float:
-        return 1_800_000_000.0 + self.now
 
-
-async def test_deadline_stops_retries_when_next_delay_would_pass_it(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_deadline_stops_retries_when_next_delay_would_pass_it() -> None:
     clock = FakeClock()
-    monkeypatch.setattr(client_module, "time", clock)
     delays: list[float] = []
 
     async def sleep(delay: float) -> None:
@@ -428,7 +512,7 @@ async def test_deadline_stops_retries_when_next_delay_would_pass_it(monkeypatch:
 
     script = Script(status(503, headers={"Retry-After": "4"}))
     settings = make_settings(max_retries=10, request_deadline_s=10.0)
-    async with AdminClient(settings, transport=script.transport(), sleep=sleep) as client:
+    async with AdminClient(settings, transport=script.transport(), sleep=sleep, clock=clock) as client:
         with pytest.raises(InternalServerError) as caught:
             await client.get_user(user_id="user-abc")
     # t=0 fail, wait 4; t=4 fail, wait 4; t=8 fail: another 4 s would end at 12 > 10, so stop.
@@ -438,16 +522,15 @@ async def test_deadline_stops_retries_when_next_delay_would_pass_it(monkeypatch:
     assert caught.value.attempts == 3
 
 
-async def test_each_attempt_timeout_is_capped_by_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_each_attempt_timeout_is_capped_by_the_time_left() -> None:
     clock = FakeClock()
-    monkeypatch.setattr(client_module, "time", clock)
 
     async def sleep(delay: float) -> None:
         clock.now += delay
 
     script = Script(status(503, headers={"Retry-After": "4"}), status(503, headers={"Retry-After": "4"}), ok())
     settings = make_settings(max_retries=5, request_deadline_s=10.0, read_timeout_s=30.0, connect_timeout_s=5.0)
-    async with AdminClient(settings, transport=script.transport(), sleep=sleep) as client:
+    async with AdminClient(settings, transport=script.transport(), sleep=sleep, clock=clock) as client:
         await client.get_user(user_id="user-abc")
     # 10 s, then 6 s and 2 s left: read/write/pool are capped by each; connect only once it is under 5 s.
     timeouts = [r.extensions["timeout"] for r in script.requests]
@@ -466,6 +549,34 @@ async def test_retry_after_longer_than_deadline_fails_at_once() -> None:
             await client.get_user(user_id="user-abc")
     assert script.count == 1
     assert sleeps == []
+
+
+class Trickle(httpx.AsyncByteStream):
+    """A response body that arrives one byte at a time."""
+
+    def __init__(self, body: bytes, byte_every_s: float) -> None:
+        self.body = body
+        self.byte_every_s = byte_every_s
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for byte in self.body:
+            await asyncio.sleep(self.byte_every_s)
+            yield bytes([byte])
+
+
+async def test_a_body_that_trickles_in_is_cut_off_at_the_request_deadline() -> None:
+    body = json.dumps(USER).encode()  # ~100 bytes at 0.02 s each: 2 s, ten times the deadline
+    script = Script(lambda request: httpx.Response(200, stream=Trickle(body, 0.02)))
+    client, sleeps = make_client(script, request_deadline_s=0.2, max_retries=3)
+    async with client:
+        with pytest.raises(APITimeoutError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 1
+    assert sleeps == []
+    assert str(caught.value) == (
+        "GET /organization/users/user-abc hit the request deadline of 0.2 s before its answer had fully arrived."
+    )
+    assert "raise CODEX_MCP_REQUEST_DEADLINE" in caught.value.hint
 
 
 # ---- bad responses ---------------------------------------------------------------------------------------------
@@ -514,6 +625,45 @@ async def test_usage_page_of_unexpected_shape_is_response_error() -> None:
     async with client:
         with pytest.raises(APIResponseError, match="unexpected shape"):
             await client.usage("costs", COSTS_QUERY)
+
+
+@pytest.mark.parametrize("depth", [101, 900, 100_000])  # 900 parses, but the result could not be serialized
+async def test_json_nested_too_deeply_is_an_unreadable_response(depth: int) -> None:
+    deep = b"[" * depth + b"]" * depth
+    headers = {"content-type": "application/json", "x-request-id": "req_deep"}
+    script = Script(lambda request: httpx.Response(200, content=deep, headers=headers))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(APIResponseError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 1
+    assert str(caught.value) == (
+        "OpenAI answered GET /organization/users/user-abc with status 200 but the body could not be read: its JSON "
+        f"is nested more than 100 levels deep (application/json, {2 * depth} bytes). Request id: req_deep"
+    )
+
+
+async def test_error_body_nested_too_deeply_still_reads_as_the_status_error() -> None:
+    deep = b'{"error": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    script = Script(lambda request: httpx.Response(503, content=deep, headers={"x-request-id": "req_deep"}))
+    client, _ = make_client(script, max_retries=1)
+    async with client:
+        with pytest.raises(InternalServerError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 2
+    message = str(caught.value)
+    assert message.startswith('OpenAI API error 503 on GET /v1/organization/users/user-abc: {"error": [[[[')
+    assert message.endswith("Request id: req_deep. Gave up after 2 attempts.")
+    assert len(message) < 400
+
+
+async def test_a_huge_api_message_is_cut_short() -> None:
+    script = Script(status(400, message="x" * 100_000))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(BadRequestError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert caught.value.api_message == "x" * 2000 + "... (98000 more characters)"
 
 
 # ---- query encoding --------------------------------------------------------------------------------------------
@@ -656,8 +806,53 @@ async def test_failure_on_page_3_says_earlier_pages_were_discarded() -> None:
     assert "2 pages before it were discarded" in message
 
 
-def _list_page(ids: list[str], *, has_more: bool, last_id: str | None = "default") -> dict[str, Any]:
-    page: dict[str, Any] = {"object": "list", "data": [{**USER, "id": i} for i in ids], "has_more": has_more}
+async def test_retried_failure_on_a_later_page_says_attempts_page_and_why_it_stopped() -> None:
+    """Attempts, the page, and the reason retrying stopped compose into one reading, in that order."""
+    script = Script(
+        ok(usage_page(1767225600, has_more=True, next_page="p2")),
+        status(503, message="overloaded", headers={"x-request-id": "req_p2", "Retry-After": "30"}),
+        status(503, message="overloaded", headers={"x-request-id": "req_p2b", "Retry-After": "30"}),
+    )
+    clock = FakeClock()
+    sleeps: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        sleeps.append(delay)
+        clock.now += delay
+
+    settings = make_settings(request_deadline_s=45.0)
+    async with AdminClient(settings, transport=script.transport(), sleep=sleep, clock=clock) as client:
+        with pytest.raises(InternalServerError) as caught:
+            await client.usage("costs", COSTS_QUERY)
+    assert script.count == 3
+    assert sleeps == [30.0]
+    assert (caught.value.attempts, caught.value.page) == (2, 2)
+    assert str(caught.value) == (
+        "OpenAI API error 503 on GET /v1/organization/costs: overloaded. Request id: req_p2b. "
+        "Gave up after 2 attempts on page 2; the page before it was discarded. "
+        "Stopped: the next retry would pass the request deadline."
+    )
+
+
+@pytest.mark.parametrize(("wraps", "readable"), [(97, True), (98, False)])
+async def test_json_up_to_100_levels_deep_is_read(wraps: int, readable: bool) -> None:
+    nested: Any = "bottom"
+    for _ in range(wraps):  # page, data, item: 3 levels; the item's field adds `wraps` more
+        nested = [nested]
+    script = Script(ok(_list_page(["user-1"], has_more=False, extra=nested)))
+    client, _ = make_client(script)
+    async with client:
+        if readable:
+            page = await client.list_users(limit=1, after=None)
+            assert [user.id for user in page.items] == ["user-1"]
+        else:
+            with pytest.raises(APIResponseError, match="nested more than 100 levels deep"):
+                await client.list_users(limit=1, after=None)
+
+
+def _list_page(ids: list[str], *, has_more: bool, last_id: str | None = "default", extra: Any = None) -> dict[str, Any]:
+    users = [{**USER, "id": i, **({"extra": extra} if extra is not None else {})} for i in ids]
+    page: dict[str, Any] = {"object": "list", "data": users, "has_more": has_more}
     if last_id == "default":
         page["last_id"] = ids[-1] if ids else None
     elif last_id is not None:
@@ -747,6 +942,58 @@ async def test_list_all_failure_on_later_page_says_pages_discarded() -> None:
             await client.all_users()
 
 
+async def test_list_all_past_max_pages_is_an_error_not_a_truncated_list() -> None:
+    script = Script(*(ok(_list_page([f"user-{n}"], has_more=True)) for n in range(1, 10)))
+    client, _ = make_client(script)
+    client.max_pages = 3
+    async with client:
+        with pytest.raises(PaginationError) as caught:
+            await client.all_users()
+    assert script.count == 3
+    assert caught.value.describe() == (
+        "/organization/users has more than 3 pages; stopped there rather than return part of the data.\n"
+        f"Hint: {PaginationError.hint}"
+    )
+    assert "Nothing partial was returned" in caught.value.describe()
+
+
+async def test_usage_past_max_pages_is_an_error_not_a_truncated_series() -> None:
+    day = 86400
+    script = Script(
+        *(ok(usage_page(1767225600 + n * day, has_more=True, next_page=f"p{n + 1}")) for n in range(9)),
+    )
+    client, _ = make_client(script)
+    client.max_pages = 3
+    pages_seen: list[int] = []
+
+    async def on_page(number: int) -> None:
+        pages_seen.append(number)
+
+    async with client:
+        with pytest.raises(PaginationError, match="more than 3 pages; stopped there rather than return part"):
+            await client.usage("costs", COSTS_QUERY, on_page=on_page)
+    assert script.count == 3
+    assert pages_seen == [1, 2, 3]
+
+
+async def test_list_all_with_a_cursor_cycle_is_pagination_error() -> None:
+    """A -> B -> A would fetch the same pages again and again; the walk stops at the first cursor it saw before."""
+    script = Script(
+        ok(_list_page(["user-1"], has_more=True, last_id="A")),
+        ok(_list_page(["user-2"], has_more=True, last_id="B")),
+        ok(_list_page(["user-1"], has_more=True, last_id="A")),
+    )
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(PaginationError) as caught:
+            await client.all_users()
+    assert script.count == 3
+    assert str(caught.value) == (
+        "/organization/users said has_more but gave no new cursor to continue from. "
+        "Failed on page 3; the 2 pages before it were discarded."
+    )
+
+
 async def test_list_audit_events_puts_each_filter_in_the_api_syntax() -> None:
     script = Script(ok({"object": "list", "data": [], "has_more": False}))
     client, _ = make_client(script)
@@ -809,6 +1056,43 @@ async def test_project_key_is_configuration_error() -> None:
             await client.list_users(limit=1, after=None)
     assert script.count == 0
     assert project_key not in caught.value.describe()
+
+
+async def test_api_message_echoing_keys_is_redacted() -> None:
+    other_key = "sk-svcacct-ABCDEFGHIJKLMNOP0123456789"
+    script = Script(
+        status(
+            401,
+            message=f"Key {TEST_KEY} is revoked; {other_key} belongs to another org",
+            code=f"bad_{TEST_KEY}",
+            headers={"x-request-id": f"req_{TEST_KEY}"},
+        )
+    )
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(AuthenticationError) as caught:
+            await client.get_user(user_id="user-abc")
+    error = caught.value
+    assert error.api_message == "Key [redacted] is revoked; sk-[redacted] belongs to another org"
+    for text in (error.api_message, error.code, error.request_id, str(error), error.describe(), repr(error)):
+        assert text is not None
+        assert TEST_KEY not in text
+        assert other_key not in text
+        assert "ABCDEFGHIJKLMNOP" not in text
+
+
+@pytest.mark.parametrize("key", ["paste-your-admin-key-here", "  PASTE-YOUR-ADMIN-KEY-HERE\n"])
+async def test_example_placeholder_key_is_refused_before_any_request(key: str) -> None:
+    script = Script(ok())
+    client, _ = make_client(script, admin_key=key)
+    async with client:
+        with pytest.raises(ConfigurationError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 0
+    assert caught.value.describe() == (
+        "OPENAI_ADMIN_KEY still holds the placeholder from the example configuration, not a key; nothing was sent.\n"
+        f"Hint: {KEY_HELP}"
+    )
 
 
 async def test_authorization_header_is_bearer_key() -> None:

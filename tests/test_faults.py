@@ -29,6 +29,7 @@ from tests.loopback import (
     loopback_settings,
     path_contains,
     running_loopback,
+    trickling_api,
 )
 
 
@@ -291,9 +292,15 @@ async def test_create_invite_is_not_retried_on_500_or_a_dropped_connection(api: 
             return sum(invite.email == email for invite in lb.simulator.org.invites)
 
         arguments = {"email": email, "role": "reader"}
-        assert_error(await lb.client.call_tool("codex_create_invite", arguments), "OpenAI API error 500", "POST")
-        assert lb.requests == 1
-        assert_error(await lb.client.call_tool("codex_create_invite", arguments), "Could not reach the OpenAI API")
+        for fragments in (["OpenAI API error 500", "POST"], ["Could not reach the OpenAI API"]):
+            text = assert_error(
+                await lb.client.call_tool("codex_create_invite", arguments),
+                *fragments,
+                "the invite may have been created anyway",
+                "list first (codex_list_invites)",
+            )
+            assert "try again" not in text.lower()
+            assert "call again" not in text.lower()
         assert lb.requests == 2
         assert invites() == 0
         data = payload(await lb.client.call_tool("codex_create_invite", arguments))
@@ -326,7 +333,14 @@ async def test_create_project_read_timeout_is_not_retried(api: LoopbackServer) -
     script = FaultScript(Fault(delay_s=1.5))
     async with loopback_session(api, fault=script, read_timeout_s=0.5) as lb:
         result = await lb.client.call_tool("codex_create_project", {"name": "Slow"})
-        text = assert_error(result, "POST /organization/projects timed out", "CODEX_MCP_READ_TIMEOUT")
+        text = assert_error(
+            result,
+            "POST /organization/projects timed out",
+            "the project may have been created anyway",
+            "list first (codex_list_projects)",
+            "CODEX_MCP_READ_TIMEOUT",
+        )
+        assert "try again" not in text.lower()
         assert "Gave up after" not in text
         assert lb.requests == 1
         await assert_still_serving(lb)
@@ -513,7 +527,7 @@ async def test_usage_dropped_connection_on_page_4_of_5_is_an_error(api: Loopback
             {"start_time": "30d"},
             path_contains("/usage/completions"),
             {"object": "page", "data": [], "has_more": True, "next_page": None},
-            ["said has_more but gave no new next_page after page 1"],
+            ["/organization/usage/completions said has_more but gave no new next_page to continue from."],
             id="usage",
         ),
         pytest.param(
@@ -570,3 +584,48 @@ async def test_member_list_failure_on_page_3_nulls_seat_fields_in_metrics(api: L
         assert data["metadata"]["complete"] is True
         assert data["total_seats"] == sum(not user.deleted for user in lb.simulator.org.users)
         assert lb.requests == 7 + 5
+
+
+# ---- a hostile API: answers that cannot be read, bodies that never finish ---------------------------------------
+
+
+@pytest.mark.parametrize("depth", [900, 100_000], ids=["parses-but-cannot-be-returned", "breaks-the-parser"])
+async def test_json_nested_too_deeply_is_an_unreadable_response_not_a_crash(depth: int, api: LoopbackServer) -> None:
+    deep = b"[" * depth + b"]" * depth
+    script = FaultScript(Fault(status=200, body=deep))
+    async with loopback_session(api, fault=script) as lb:
+        result = await lb.client.call_tool(*LIST_USERS)
+        text = assert_error(
+            result,
+            "OpenAI answered GET /organization/users with status 200 but the body could not be read",
+            "nested more than 100 levels deep",
+            f"(application/json, {2 * depth} bytes)",
+            f"Request id: {lb.fault_request_id(1)}",
+            "unexpected response",
+        )
+        assert "Error executing tool" not in text
+        assert lb.requests == 1
+        await assert_still_serving(lb)
+
+
+async def test_a_body_that_trickles_in_is_cut_off_at_the_request_deadline() -> None:
+    # 49 bytes at one every 0.1 s: about 5 s to arrive, though no single read ever waits more than 0.1 s.
+    body = json.dumps({"object": "list", "data": [], "has_more": False}).encode()
+    with trickling_api(body, byte_every_s=0.1) as hostile:
+        settings = loopback_settings(hostile.base_url, request_deadline_s=1.0)
+        async with Client(create_server(settings)) as client:
+            text = assert_error(
+                await client.call_tool(*LIST_USERS),
+                "GET /organization/users hit the request deadline of 1 s before its answer had fully arrived",
+                "raise CODEX_MCP_REQUEST_DEADLINE",
+            )
+            assert "Gave up after" not in text, "no time is left for a retry"
+            # A create cut off by the deadline may have happened: the reader is told to list before creating again.
+            text = assert_error(
+                await client.call_tool("codex_create_project", {"name": "Slow"}),
+                "POST /organization/projects hit the request deadline",
+                "the project may have been created anyway",
+                "list first (codex_list_projects)",
+            )
+            assert "try again" not in text.lower()
+    assert hostile.requests == ["GET /v1/organization/users", "POST /v1/organization/projects"]
