@@ -12,6 +12,7 @@ from typing import Any, get_type_hints
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.resolve import find_resolved_parameters
 from mcp.types import CallToolResult, TextContent
 from pydantic import SecretStr, ValidationError
 
@@ -23,6 +24,7 @@ from codex_mcp.redaction import needs_redaction, redact, redact_tree
 from codex_mcp.settings import Settings
 from codex_mcp.state import AppState
 from codex_mcp.tools import ToolSpec
+from codex_mcp.tools.confirm import NotConfirmedError
 from codex_mcp.toolsets import TOOLSETS
 
 log = logging.getLogger("codex_mcp.server")
@@ -139,6 +141,8 @@ def tool_error(name: str, cause: BaseException) -> ToolError:
         return ToolError(f"{name} failed: {cause.describe()}")
     if isinstance(cause, InvalidArgumentError):
         return ToolError(redact(f"Invalid arguments for {name}: {cause}"))
+    if isinstance(cause, NotConfirmedError):
+        return ToolError(str(cause))
     log.debug("%s raised %s", name, type(cause).__name__, exc_info=cause)
     return ToolError(
         f"{name} failed with an unexpected {type(cause).__name__}: this is a bug in codex-mcp, please report it "
@@ -216,6 +220,10 @@ def api_connection(
 
 
 def _argument_names(fn: Callable[..., Any]) -> list[str]:
-    """The names a tool accepts: its parameters, less the injected Context."""
+    """The names a tool accepts: its parameters, less the injected Context and those a resolver fills (such as a
+    destructive tool's confirmation)."""
     hints = get_type_hints(fn)
-    return [name for name in inspect.signature(fn).parameters if hints.get(name) is not Context]
+    resolved = find_resolved_parameters(fn)
+    return [
+        name for name in inspect.signature(fn).parameters if hints.get(name) is not Context and name not in resolved
+    ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from mcp.server.mcpserver import Context
 
+from codex_mcp.errors import AdminAPIError
 from codex_mcp.models import User, UserDeleted
 from codex_mcp.params import After, Emails, Limit, OrgRole, UserId
 from codex_mcp.results import UserList
 from codex_mcp.state import app_state
 from codex_mcp.tools import CHANGE, READ, ToolSpec
+from codex_mcp.tools.confirm import Confirmed, asking, require_confirmation
 
 
 async def codex_list_users(ctx: Context, limit: Limit = 20, after: After = None, emails: Emails = None) -> UserList:
@@ -27,20 +31,46 @@ async def codex_get_user(ctx: Context, user_id: UserId) -> User:
     return await app_state(ctx).client.get_user(user_id=user_id)
 
 
-async def codex_modify_user(ctx: Context, user_id: UserId, role: OrgRole) -> User:
+async def _role_change(ctx: Context, user_id: str, role: str) -> str:
+    return f"Make {await _who(ctx, user_id)} an organization {role}"
+
+
+async def _removal(ctx: Context, user_id: str) -> str:
+    return f"Remove {await _who(ctx, user_id)} from the organization"
+
+
+async def codex_modify_user(
+    ctx: Context, user_id: UserId, role: OrgRole, confirmation: Annotated[Confirmed, asking(_role_change)]
+) -> User:
     """Change a member's organization role to 'owner' or 'reader'. Returns the updated user.
 
-    Owners can manage billing, members and keys; readers cannot. Confirm with the person before demoting an owner.
+    Owners can manage billing, members and keys; readers cannot. Confirm with the person before demoting an owner;
+    clients that can ask the person (elicitation) are asked to confirm first.
     """
+    require_confirmation(confirmation, "codex_modify_user")
     return await app_state(ctx).client.modify_user(user_id=user_id, role=role)
 
 
-async def codex_delete_user(ctx: Context, user_id: UserId) -> UserDeleted:
+async def codex_delete_user(
+    ctx: Context, user_id: UserId, confirmation: Annotated[Confirmed, asking(_removal)]
+) -> UserDeleted:
     """Remove a member from the organization (irreversible: they must be invited again to return).
 
-    Returns {id, deleted: true}. Confirm the exact user (codex_get_user) with the person before calling.
+    Returns {id, deleted: true}. Confirm the exact user (codex_get_user) with the person before calling; clients
+    that can ask the person (elicitation) are asked to confirm first.
     """
+    require_confirmation(confirmation, "codex_delete_user")
     return await app_state(ctx).client.delete_user(user_id=user_id)
+
+
+async def _who(ctx: Context, user_id: str) -> str:
+    """A member as a person recognises them ('Ada Lovelace <ada@example.com> (user-abc)'); the id alone when the
+    lookup fails."""
+    try:
+        user = await app_state(ctx).client.get_user(user_id=user_id)
+    except AdminAPIError:
+        return user_id
+    return f"{user.name or 'member'} <{user.email}> ({user_id})" if user.email else user_id
 
 
 TOOLS = [
