@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
@@ -25,6 +24,7 @@ from codex_mcp.params import (
 )
 from codex_mcp.state import app_state, page_progress
 from codex_mcp.tools import READ, ToolSpec
+from codex_mcp.tools.fanout import concurrently, or_api_error
 from codex_mcp.usage_report import UsageReport, build_report, resolve_bucket_range
 
 CompletionsGroup = Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
@@ -59,13 +59,11 @@ async def _bucket_report(
     project_names = None
     if "project_id" in groups:
         # Names make "spend per project" readable; fetched alongside the data, and optional.
-        series, projects = await asyncio.gather(fetch, client.all_projects(), return_exceptions=True)
+        series, projects = await concurrently(fetch, or_api_error(client.all_projects()))
         project_names, note = _names(projects)
         notes += [note] if note else []
     else:
         series = await fetch
-    if isinstance(series, BaseException):
-        raise series
     units, sort_key = UNITS[source]
     return build_report(
         series,
@@ -82,11 +80,9 @@ async def _bucket_report(
     )
 
 
-def _names(projects: list[Project] | BaseException) -> tuple[dict[str, str] | None, str | None]:
+def _names(projects: list[Project] | AdminAPIError) -> tuple[dict[str, str] | None, str | None]:
     if isinstance(projects, AdminAPIError):
         return None, f"Project names could not be fetched, so groups show ids only: {projects.message}"
-    if isinstance(projects, BaseException):
-        raise projects
     return {project.id: project.name for project in projects if project.name}, None
 
 
