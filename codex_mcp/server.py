@@ -19,6 +19,7 @@ from pydantic import SecretStr, ValidationError
 from codex_mcp import __version__
 from codex_mcp.client import AdminClient
 from codex_mcp.errors import AdminAPIError, InvalidArgumentError
+from codex_mcp.protocol import protocol_middleware
 from codex_mcp.redaction import redact
 from codex_mcp.settings import Settings
 from codex_mcp.state import AppState
@@ -48,7 +49,7 @@ class CodexServer(MCPServer[AppState]):
     """MCPServer whose tool errors always read well: API failures, bad or unknown arguments, read-only refusals."""
 
     def __init__(self, *args: Any, tools: list[ToolSpec], read_only: bool, demo: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, middleware=protocol_middleware(self), **kwargs)
         self._read_only = read_only
         self._demo = demo
         self._write_tools = frozenset(spec.name for spec in tools if not spec.read_only)
