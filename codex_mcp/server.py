@@ -23,6 +23,7 @@ from codex_mcp.protocol import protocol_middleware
 from codex_mcp.redaction import redact
 from codex_mcp.settings import Settings
 from codex_mcp.state import AppState
+from codex_mcp.stdio import serve_stdio
 from codex_mcp.tools import ToolSpec, audit, invites, metrics, projects, usage, users
 
 log = logging.getLogger("codex_mcp.server")
@@ -84,6 +85,10 @@ class CodexServer(MCPServer[AppState]):
                 raise ToolError(describe_validation_error(name, exc.__cause__)) from exc.__cause__
             raise
         return compact_result(result, demo=self._demo)
+
+    async def run_stdio_async(self) -> None:
+        """Serve on codex_mcp.stdio: the SDK's stdio transport, with every line from the client checked first."""
+        await serve_stdio(self._lowlevel_server)
 
     def _unknown_arguments(self, name: str, arguments: dict[str, Any]) -> str | None:
         """Refuse misspelt argument names ('limt'): the SDK would silently drop them and use defaults."""
