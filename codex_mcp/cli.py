@@ -27,6 +27,11 @@ examples:
 environment: OPENAI_ADMIN_KEY (an Admin key), OPENAI_BASE_URL, CODEX_MCP_DEMO, CODEX_MCP_READ_ONLY,
 CODEX_MCP_LOG_LEVEL, CODEX_MCP_MAX_RETRIES, CODEX_MCP_MAX_CONCURRENCY (see README)."""
 
+TERMINAL_NOTE = (
+    "codex-mcp: waiting for an MCP client on stdin/stdout (this is what Claude Desktop runs). "
+    "To try it by hand: codex-mcp --help, or codex-mcp --demo tools. Ctrl-C quits."
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -97,16 +102,27 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level)
     if args.command in (None, "serve"):
-        from codex_mcp.server import create_server
-
-        create_server(settings).run("stdio")
-        return 0
+        return serve(settings)
     try:
         return _command(args, settings)
     except BrokenPipeError:
         # Output piped into `head` and the like: stop quietly, as command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def serve(settings: Settings) -> int:
+    """Serve MCP on stdio until the client closes stdin (exit 0) or Ctrl-C (exit 130, quietly)."""
+    try:
+        from codex_mcp.server import create_server
+
+        server = create_server(settings)
+        if sys.stdin is not None and sys.stdin.isatty():
+            print(TERMINAL_NOTE, file=sys.stderr, flush=True)
+        server.run("stdio")
+    except KeyboardInterrupt:
+        return 130
+    return 0
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,11 +1,17 @@
 """Raw JSON-RPC over the process's stdin/stdout: every request that carries an id gets an answer, with the exact
 code and id; a cancelled call is not answered and leaves the server serving; a closed stdin ends the process (exit 0)
-and abandons the call's API requests.
+and abandons the call's API requests; in a terminal, one line on stderr and a quiet exit 130 on Ctrl-C.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -13,7 +19,7 @@ import pytest
 
 from tests.conftest import TEST_KEY
 from tests.held_api import HeldAPI
-from tests.raw_stdio import WAIT_S, RawServer
+from tests.raw_stdio import ROOT, WAIT_S, RawServer
 
 PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS = -32700, -32600, -32602
 BIG = "123456789012345678901234567890123"  # 33 digits
@@ -153,6 +159,40 @@ def test_a_closed_stdin_mid_call_ends_the_process_with_exit_0_within_2_s() -> No
         wait_for(lambda: api.abandoned)
         assert api.abandoned == api.held
     assert "Traceback" not in server.stderr_text()
+
+
+# ---- a terminal -------------------------------------------------------------------------------------------------
+
+
+def test_in_a_terminal_one_line_on_stderr_then_ctrl_c_exits_130_quietly() -> None:
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "codex_mcp", "--demo"],
+            cwd=ROOT,
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={"PATH": os.environ.get("PATH", "")},
+        )
+    finally:
+        os.close(terminal)
+    try:
+        assert process.stderr is not None
+        assert select.select([process.stderr], [], [], WAIT_S)[0], "nothing on stderr"
+        first = process.stderr.readline().decode()
+        process.send_signal(signal.SIGINT)
+        stdout, rest = process.communicate(timeout=WAIT_S)
+    finally:
+        os.close(controller)
+        if process.poll() is None:
+            process.kill()
+    assert first.startswith("codex-mcp: waiting for an MCP client on stdin/stdout")
+    assert "codex-mcp --help" in first
+    assert "codex-mcp --demo tools" in first
+    assert process.returncode == 130
+    assert rest == b"", "nothing after the one line: no traceback"
+    assert stdout == b"", "stdout carries only the protocol"
 
 
 # ---- honest capabilities -----------------------------------------------------------------------------------------
