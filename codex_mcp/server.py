@@ -20,9 +20,11 @@ from codex_mcp import __version__
 from codex_mcp.budget import BYTES_PER_TOKEN, ResultTooLargeError, fit_structured, json_text
 from codex_mcp.client import AdminClient
 from codex_mcp.errors import AdminAPIError, InvalidArgumentError, shown
+from codex_mcp.protocol import protocol_middleware
 from codex_mcp.redaction import needs_redaction, redact, redact_tree
 from codex_mcp.settings import Settings
 from codex_mcp.state import AppState
+from codex_mcp.stdio import serve_stdio
 from codex_mcp.tools import ToolSpec
 from codex_mcp.tools.confirm import NotConfirmedError
 from codex_mcp.toolsets import TOOLSETS
@@ -55,7 +57,7 @@ class CodexServer(MCPServer[AppState]):
     whose results are redacted and fit the token budget, and whose tools come in toolsets."""
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(middleware=protocol_middleware(self), **kwargs)
         self.config = settings
         self.enabled_toolsets: list[str] = []
         self._write_tools: set[str] = set()
@@ -114,6 +116,10 @@ class CodexServer(MCPServer[AppState]):
             raise ToolError(str(exc)) from None
         except Exception as exc:  # the one place tools are called: nothing may reach the client as a bare crash
             raise tool_error(name, exc) from None
+
+    async def run_stdio_async(self) -> None:
+        """Serve on codex_mcp.stdio: the SDK's stdio transport, with every line from the client checked first."""
+        await serve_stdio(self._lowlevel_server)
 
     def _unknown_arguments(self, name: str, arguments: dict[str, Any]) -> str | None:
         """Refuse misspelt argument names ('limt'): the SDK would silently drop them and use defaults."""

@@ -11,8 +11,14 @@ from pydantic import ValidationError
 
 from codex_mcp.cli.arguments import RawValue, build_parser, describe_settings_error, load_settings, parse_arguments
 from codex_mcp.logs import configure_logging
+from codex_mcp.settings import Settings
 
 __all__ = ["RawValue", "parse_arguments", "run"]
+
+TERMINAL_NOTE = (
+    "codex-mcp: waiting for an MCP client on stdin/stdout (this is what Claude Desktop runs). "
+    "To try it by hand: codex-mcp --help, or codex-mcp --demo tools. Ctrl-C quits."
+)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -25,10 +31,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level)
     if args.command in (None, "serve"):
-        from codex_mcp.server import create_server
-
-        create_server(settings).run("stdio")
-        return 0
+        return serve(settings)
     from codex_mcp.cli import commands
 
     try:
@@ -54,3 +57,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         # Output piped into `head` and the like: stop quietly, as command-line tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def serve(settings: Settings) -> int:
+    """Serve MCP on stdio until the client closes stdin (exit 0) or Ctrl-C (exit 130, quietly)."""
+    try:
+        from codex_mcp.server import create_server
+
+        server = create_server(settings)
+        if sys.stdin is not None and sys.stdin.isatty():
+            print(TERMINAL_NOTE, file=sys.stderr, flush=True)
+        server.run("stdio")
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from mcp.server.mcpserver import Context
@@ -13,6 +12,7 @@ from codex_mcp.models import UsageQuery
 from codex_mcp.params import ApiKeyIds, EndTime, ProjectIds, StartTime
 from codex_mcp.state import app_state, page_progress
 from codex_mcp.tools import READ, ToolSpec
+from codex_mcp.tools.fanout import concurrently, or_api_error
 from codex_mcp.usage_report import resolve_bucket_range
 
 
@@ -41,16 +41,13 @@ async def codex_get_normalized_metrics(
     filters: dict[str, Any] = {"project_ids": project_ids, "api_key_ids": api_key_ids}
     usage_query = UsageQuery(start, end, "1d", ("user_id", "model"), filters)
     cost_query = UsageQuery(start, end, "1d", (), filters)
-    usage, costs, members = await asyncio.gather(
-        client.usage("completions", usage_query, on_page=page_progress(ctx, "usage page")),
-        client.usage("costs", cost_query),
-        client.all_users(),
-        return_exceptions=True,
+    # A source failing with an API error is nulled in the result; anything else (a bug, a cancel) stops them all.
+    usage, costs, members = await concurrently(
+        or_api_error(client.usage("completions", usage_query, on_page=page_progress(ctx, "usage page"))),
+        or_api_error(client.usage("costs", cost_query)),
+        or_api_error(client.all_users()),
     )
     outcomes = (usage, costs, members)
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException) and not isinstance(outcome, AdminAPIError):
-            raise outcome
     if all(isinstance(outcome, AdminAPIError) for outcome in outcomes):
         reasons = "\n".join(f"- {o.describe()}" for o in outcomes if isinstance(o, AdminAPIError))
         raise AdminAPIError(f"Every source of the metrics failed:\n{reasons}", hint="")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
@@ -26,6 +25,7 @@ from codex_mcp.params import (
 )
 from codex_mcp.state import app_state, page_progress
 from codex_mcp.tools import READ, ToolSpec
+from codex_mcp.tools.fanout import concurrently, or_api_error
 from codex_mcp.usage_endpoints import USAGE_ENDPOINTS
 from codex_mcp.usage_report import ReportData, UsageReport, resolve_bucket_range
 
@@ -56,13 +56,11 @@ async def _bucket_report(
     project_names = None
     if "project_id" in groups:
         # Names make "spend per project" readable; fetched alongside the data, and optional.
-        series, projects = await asyncio.gather(fetch, client.all_projects(), return_exceptions=True)
+        series, projects = await concurrently(fetch, or_api_error(client.all_projects()))
         project_names, note = _names(projects)
         notes += [note] if note else []
     else:
         series = await fetch
-    if isinstance(series, BaseException):
-        raise series
     endpoint = USAGE_ENDPOINTS[source]
     data = ReportData.of(
         series,
@@ -81,11 +79,9 @@ async def _bucket_report(
     return fit_report(data, max_tokens=app_state(ctx).settings.max_result_tokens, tool=tool)
 
 
-def _names(projects: list[Project] | BaseException) -> tuple[dict[str, str] | None, str | None]:
+def _names(projects: list[Project] | AdminAPIError) -> tuple[dict[str, str] | None, str | None]:
     if isinstance(projects, AdminAPIError):
         return None, f"Project names could not be fetched, so groups show ids only: {projects.message}"
-    if isinstance(projects, BaseException):
-        raise projects
     return {project.id: project.name for project in projects if project.name}, None
 
 
