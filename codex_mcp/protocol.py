@@ -42,7 +42,8 @@ async def contain_cancellation(ctx: ServerRequestContext[Any, Any], call_next: C
 
 
 class HonestCapabilities:
-    """Leave prompts and resources out of `initialize` and `server/discover` results while there are none."""
+    """Leave prompts and resources out of `initialize` and `server/discover` results while there are none, and say
+    the tool list changes when dynamic toolsets are on."""
 
     def __init__(self, server: MCPServer[Any]) -> None:
         self._server = server
@@ -55,6 +56,9 @@ class HonestCapabilities:
         if not isinstance(capabilities, dict):
             return result
         honest = dict(capabilities)
+        # The tool list changes only with dynamic toolsets (codex_enable_toolset says so when it does).
+        dynamic = bool(getattr(getattr(self._server, "config", None), "dynamic_toolsets", False))
+        honest["tools"] = {**(honest.get("tools") or {}), "listChanged": dynamic}
         if not await self._server.list_prompts():
             honest.pop("prompts", None)
         if not await self._server.list_resources() and not await self._server.list_resource_templates():

@@ -6,6 +6,7 @@ from typing import Generic, Self, TypeVar
 
 from pydantic import Field
 
+from codex_mcp.errors import InvalidArgumentError, shown
 from codex_mcp.models import AuditEvent, Invite, Lean, Page, Project, ProjectApiKey, ServiceAccount, User
 
 ItemT = TypeVar("ItemT", bound=Lean)
@@ -20,9 +21,28 @@ class PageResult(Lean, Generic[ItemT]):
     next_after: str | None = Field(None, description="Cursor for the next page (absent on the last page).")
     demo_data: bool | None = Field(None, description="True when the data comes from the built-in demo organization.")
 
+    notes: list[str] | None = Field(None, description="Anything worth knowing about this page.")
+
     @classmethod
     def of(cls, page: Page[ItemT]) -> Self:
         return cls(data=page.items, count=len(page.items), has_more=page.has_more, next_after=page.next_after)
+
+    @classmethod
+    def of_matches(cls, matches: list[ItemT], *, limit: int, after: str | None, note: str) -> Self:
+        """One page of `matches` (every match, in the API's order): the `limit` after the match whose id is
+        `after`, with the cursor to the rest."""
+        start = 0
+        if after is not None:
+            ids = [getattr(item, "id", None) for item in matches]
+            if after not in ids:
+                raise InvalidArgumentError(
+                    f"after: {shown(after)} is not the id of a match; pass next_after from the previous page"
+                )
+            start = ids.index(after) + 1
+        page = matches[start : start + limit]
+        more = start + limit < len(matches)
+        last = getattr(page[-1], "id", None) if page and more else None
+        return cls(data=page, count=len(page), has_more=more, next_after=last, notes=[note])
 
 
 class UserList(PageResult[User]):

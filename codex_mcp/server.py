@@ -20,8 +20,10 @@ from codex_mcp import __version__
 from codex_mcp.budget import BYTES_PER_TOKEN, ResultTooLargeError, fit_structured, json_text
 from codex_mcp.client import AdminClient
 from codex_mcp.errors import AdminAPIError, InvalidArgumentError, shown
+from codex_mcp.prompts import register_prompts
 from codex_mcp.protocol import protocol_middleware
 from codex_mcp.redaction import needs_redaction, redact, redact_tree
+from codex_mcp.resources import register_resources
 from codex_mcp.settings import Settings
 from codex_mcp.state import AppState
 from codex_mcp.stdio import serve_stdio
@@ -59,6 +61,7 @@ class CodexServer(MCPServer[AppState]):
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         super().__init__(middleware=protocol_middleware(self), **kwargs)
         self.config = settings
+        self.live: AppState | None = None  # set by the lifespan while the server runs
         self.enabled_toolsets: list[str] = []
         self._write_tools: set[str] = set()
         self._arguments: dict[str, list[str]] = {}
@@ -69,6 +72,12 @@ class CodexServer(MCPServer[AppState]):
 
             for spec in discovery.TOOLS:
                 self._register(spec)
+
+    def api(self) -> AppState:
+        """The running server's state (for resources, which get no Context)."""
+        if self.live is None:
+            raise RuntimeError("the server is not running")
+        return self.live
 
     def enable_toolset(self, name: str) -> list[str]:
         """Register a toolset's tools (its write tools only when not read-only); the names of the tools added."""
@@ -201,9 +210,13 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
         async with AdminClient(settings, transport=transport) as client:
-            yield AppState(client=client, settings=settings)
+            server.live = AppState(client=client, settings=settings)
+            try:
+                yield server.live
+            finally:
+                server.live = None
 
-    return CodexServer(
+    server = CodexServer(
         settings,
         name="codex-mcp",
         title="OpenAI organization admin (codex-mcp)",
@@ -212,6 +225,9 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
         lifespan=lifespan,
         log_level=settings.log_level,
     )
+    register_resources(server)
+    register_prompts(server)
+    return server
 
 
 def api_connection(

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
         "(same as `--read-only`).",
     )
     toolsets: Annotated[tuple[str, ...], NoDecode] = Field(
-        ("core",),
+        ("core", "insights"),
         validation_alias="CODEX_MCP_TOOLSETS",
         description="Comma-separated toolsets to serve, or `all` (same as `--toolsets`); unknown names are refused "
         "at start.",

@@ -37,6 +37,12 @@ TOOLSETS: dict[str, Toolset] = {
             ("core.usage", "core.users", "core.invites", "core.projects", "core.audit", "core.metrics"),
         ),
         Toolset(
+            "insights",
+            "Answers rather than data: cost insights (exact totals, change against the previous period, top "
+            "projects/models/line items, month-end projection, budget and anomalous days) in one call.",
+            ("insights",),
+        ),
+        Toolset(
             "usage",
             "Usage of images, audio (speech, transcription), moderations, vector stores, file search and web "
             "search calls: one tool, codex_get_usage(kind, ...).",
@@ -44,7 +50,7 @@ TOOLSETS: dict[str, Toolset] = {
         ),
     )
 }
-DEFAULT_TOOLSETS = ("core",)
+DEFAULT_TOOLSETS = ("core", "insights")
 
 
 def parse_toolsets(value: str) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ def _find_spec() -> Path:
 
 
 SPEC_PATH = _find_spec()
-READ_TOOLS = {  # the 13 tools that only read
+CORE_READ_TOOLS = {  # the 13 core tools that only read
     "codex_get_completions_usage",
     "codex_get_cost_breakdown",
     "codex_get_embeddings_usage",
@@ -43,6 +43,8 @@ READ_TOOLS = {  # the 13 tools that only read
     "codex_list_service_accounts",
     "codex_get_normalized_metrics",
 }
+# The default toolsets (core, insights): the read tools the default server lists.
+READ_TOOLS = CORE_READ_TOOLS | {"codex_get_cost_insights"}
 WRITE_TOOLS = {"codex_modify_user", "codex_delete_user", "codex_create_invite", "codex_create_project"}
 
 

@@ -442,5 +442,5 @@ async def test_unknown_argument_names_are_refused_with_a_suggestion() -> None:
         text = result_text(result)
         assert "limt: unknown argument; did you mean 'limit'?" in text
         assert "bogus: unknown argument" in text
-        assert "Known arguments: limit, after, emails." in text
+        assert "Known arguments: limit, after, emails, role." in text
         assert lb.requests == 0

@@ -12,7 +12,7 @@ from pytest_httpx import HTTPXMock
 
 from codex_mcp import cli
 from codex_mcp.cli.arguments import type_arguments
-from tests.conftest import BASE_URL, TEST_KEY
+from tests.conftest import BASE_URL, READ_TOOLS, TEST_KEY, WRITE_TOOLS
 
 
 @pytest.fixture(autouse=True)
@@ -66,11 +66,12 @@ def test_type_arguments_follows_the_input_schema() -> None:
     assert type_arguments(cli.parse_arguments(["start_time=1730419200"]), schema) == {"start_time": 1730419200}
 
 
-def test_tools_lists_the_seventeen_core_tools(capsys: pytest.CaptureFixture[str]) -> None:
+def test_tools_lists_the_default_tools(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--demo", "tools")
     assert code == 0
     lines = out.strip().splitlines()
-    assert len(lines) == 17
+    assert {line.split()[0] for line in lines} == READ_TOOLS | WRITE_TOOLS
+    assert len(lines) == 18
     assert sum("CHANGES THE ORGANIZATION" in line for line in lines) == 4
 
 
@@ -78,7 +79,7 @@ def test_tools_read_only_leaves_out_writes(capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run(capsys, "tools", "--demo", "--read-only", "--json")
     assert code == 0
     names = {tool["name"] for tool in json.loads(out)}
-    assert len(names) == 13
+    assert names == READ_TOOLS
     assert "codex_delete_user" not in names
 
 

@@ -21,12 +21,44 @@ MODES = ["legacy", "auto"]  # the initialize handshake, and server/discover
 
 
 @pytest.mark.parametrize("mode", MODES)
-async def test_only_tools_are_advertised(mode: str) -> None:
+async def test_tools_prompts_and_resources_are_advertised_because_they_exist(mode: str) -> None:
     async with Client(create_server(make_settings()), mode=mode) as client:
+        capabilities = client.server_capabilities
+        assert capabilities.tools is not None
+        assert capabilities.prompts is not None
+        assert capabilities.resources is not None
+        assert [p.name for p in (await client.list_prompts()).prompts] == [
+            "investigate_cost_spike",
+            "monthly_cost_report",
+            "access_review",
+            "coding_tool_report",
+        ]
+        assert [str(r.uri) for r in (await client.list_resources()).resources] == [
+            "codex://capabilities",
+            "codex://org/summary",
+        ]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_server_without_prompts_or_resources_advertises_neither(mode: str) -> None:
+    server = create_server(make_settings())
+    for prompt in await server.list_prompts():
+        server.remove_prompt(prompt.name)
+    server._resource_manager._resources.clear()  # no public remove_resource in the SDK
+    async with Client(server, mode=mode) as client:
         capabilities = client.server_capabilities
         assert capabilities.tools is not None
         assert capabilities.prompts is None
         assert capabilities.resources is None
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_tool_list_changes_are_advertised_only_with_dynamic_toolsets(mode: str) -> None:
+    for dynamic in (False, True):
+        async with Client(create_server(make_settings(dynamic_toolsets=dynamic)), mode=mode) as client:
+            tools = client.server_capabilities.tools
+            assert tools is not None
+            assert bool(tools.list_changed) is dynamic
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -71,11 +71,11 @@ def tools() -> dict[str, Tool]:
 # ---- the tool list -----------------------------------------------------------------------------------------------
 
 
-async def test_tools_list_has_exactly_the_17_tools(settings: Settings) -> None:
+async def test_tools_list_has_exactly_the_default_tools(settings: Settings) -> None:
     names = [tool.name for tool in await list_tools(settings)]
     assert len(names) == len(set(names)), "duplicate tool names"
     assert set(names) == ALL_TOOLS
-    assert len(names) == 17
+    assert len(names) == 18  # core (17) and insights (1)
 
 
 async def test_every_tool_has_title_description_and_schemas(tools: dict[str, Tool]) -> None:
@@ -177,7 +177,7 @@ async def test_create_tool_annotations(tools: dict[str, Tool]) -> None:
             {"start_time", "end_time", "bucket_width", "project_ids", "api_key_ids", "group_by", "include_group_rows"},
             {"start_time"},
         ),
-        ("codex_list_users", {"limit", "after", "emails"}, set()),
+        ("codex_list_users", {"limit", "after", "emails", "role"}, set()),
         ("codex_get_user", {"user_id"}, {"user_id"}),
         ("codex_modify_user", {"user_id", "role"}, {"user_id", "role"}),
         ("codex_create_invite", {"email", "role", "projects"}, {"email", "role"}),

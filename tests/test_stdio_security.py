@@ -178,8 +178,10 @@ async def test_every_tool_over_stdio_leaks_no_key_and_logs_only_to_stderr(api: L
         assert costs["totals"]["amount_usd"] > 0
         metrics = ok(await call(session, run, "codex_get_normalized_metrics", {"start_time": "30d"}))
         assert metrics["total_seats"] == len(members) - 1  # one member was just removed
+        insights = ok(await call(session, run, "codex_get_cost_insights", {}))
+        assert insights["total_usd"] > 0
         called = {tool for tool, _ in run.results}
-        assert called == READ_TOOLS | WRITE_TOOLS, f"not called: {sorted(READ_TOOLS | WRITE_TOOLS - called)}"
+        assert called == READ_TOOLS | WRITE_TOOLS, f"not called: {sorted((READ_TOOLS | WRITE_TOOLS) - called)}"
 
         # Failures: an unknown id (404), an API that echoes the key in its 401, and arguments refused locally.
         missing = await call(session, run, "codex_get_user", {"user_id": "user-doesnotexist"})
@@ -240,7 +242,7 @@ async def test_read_only_mode_lists_13_tools_and_refuses_writes(api: LoopbackSer
     before = api.request_count
     async with stdio_server(env, tmp_path) as (session, run):
         tools = (await session.list_tools()).tools
-        assert len(tools) == 13
+        assert len(tools) == len(READ_TOOLS)
         assert {tool.name for tool in tools} == READ_TOOLS
         for tool, arguments in [
             ("codex_delete_user", {"user_id": user.id}),

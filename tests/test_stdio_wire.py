@@ -198,8 +198,10 @@ def test_in_a_terminal_one_line_on_stderr_then_ctrl_c_exits_130_quietly() -> Non
 # ---- honest capabilities -----------------------------------------------------------------------------------------
 
 
-def test_initialize_advertises_tools_only(demo_server: RawServer) -> None:
-    assert demo_server.initialized["capabilities"] == {"tools": {"listChanged": False}}
+def test_initialize_advertises_what_exists(demo_server: RawServer) -> None:
+    capabilities = demo_server.initialized["capabilities"]
+    assert capabilities["tools"] == {"listChanged": False}
+    assert set(capabilities) == {"tools", "prompts", "resources"}
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,10 @@ from pydantic import ValidationError
 from codex_mcp.server import create_server
 from codex_mcp.settings import Settings
 from codex_mcp.toolsets import TOOLSETS
-from tests.conftest import READ_TOOLS, WRITE_TOOLS, make_settings, result_text
+from tests.conftest import CORE_READ_TOOLS, READ_TOOLS, WRITE_TOOLS, make_settings, result_text
 
-CORE = READ_TOOLS | WRITE_TOOLS
+CORE = CORE_READ_TOOLS | WRITE_TOOLS
+DEFAULT = READ_TOOLS | WRITE_TOOLS
 
 
 def clean_environment() -> dict[str, str]:
@@ -32,14 +33,15 @@ async def tool_names(**settings: Any) -> set[str]:
         return {tool.name for tool in (await client.list_tools()).tools}
 
 
-async def test_default_is_exactly_the_core_toolset() -> None:
-    assert Settings().toolsets == ("core",)
-    assert await tool_names() == CORE
+async def test_default_is_exactly_the_core_and_insights_toolsets() -> None:
+    assert Settings().toolsets == ("core", "insights")
+    assert await tool_names() == DEFAULT == CORE | {"codex_get_cost_insights"}
 
 
 async def test_naming_toolsets_gives_exactly_those() -> None:
     assert await tool_names(toolsets="usage") == {"codex_get_usage"}
     assert await tool_names(toolsets="usage,core") == CORE | {"codex_get_usage"}
+    assert await tool_names(toolsets="core") == CORE
 
 
 async def test_all_gives_every_toolset() -> None:
@@ -71,7 +73,7 @@ async def test_dynamic_toolsets_list_and_enable_with_a_list_changed_event() -> N
     settings = make_settings(dynamic_toolsets=True)
     async with Client(create_server(settings)) as client, client.listen(tools_list_changed=True) as changes:
         before = {tool.name for tool in (await client.list_tools()).tools}
-        assert before == CORE | {"codex_list_toolsets", "codex_enable_toolset"}
+        assert before == DEFAULT | {"codex_list_toolsets", "codex_enable_toolset"}
 
         listing = await client.call_tool("codex_list_toolsets", {})
         assert listing.structured_content is not None

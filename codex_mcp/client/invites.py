@@ -20,6 +20,10 @@ class InviteEndpoints(PagingClient):
         """One page of invites."""
         return await self.list_page(INVITES, Invite, limit=limit, after=after)
 
+    async def all_invites(self) -> list[Invite]:
+        """Every invite, all pages."""
+        return await self.list_all(INVITES, Invite)
+
     async def create_invite(self, *, email: str, role: str, projects: list[dict[str, str]] | None) -> Invite:
         """Invite someone; `projects=None` leaves the field out (the default project), `[]` sends it empty."""
         body: dict[str, Any] = {"email": email, "role": role}

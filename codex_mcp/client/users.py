@@ -19,9 +19,9 @@ class UserEndpoints(PagingClient):
         """One page of organization members, optionally only those with the given emails."""
         return await self.list_page(USERS, User, limit=limit, after=after, query=[("emails", e) for e in emails])
 
-    async def all_users(self) -> list[User]:
-        """Every organization member, all pages."""
-        return await self.list_all(USERS, User)
+    async def all_users(self, *, emails: Sequence[str] = ()) -> list[User]:
+        """Every organization member (optionally only those with the given emails), all pages."""
+        return await self.list_all(USERS, User, query=[("emails", e) for e in emails])
 
     async def get_user(self, *, user_id: str) -> User:
         """One member by id."""

@@ -21,14 +21,28 @@ class ProjectGrant(BaseModel):
     role: Annotated[Literal["member", "owner"], Field(description="Project role: 'member' or 'owner'.")]
 
 
-async def codex_list_invites(ctx: Context, limit: Limit = 20, after: After = None) -> InviteList:
+async def codex_list_invites(
+    ctx: Context,
+    limit: Limit = 20,
+    after: After = None,
+    status: Annotated[
+        Literal["pending", "accepted", "expired"] | None,
+        Field(description="Only invites with this status."),
+    ] = None,
+) -> InviteList:
     """List invitations to the organization: email, role, status (pending/accepted/expired), created/expires times.
 
     Times are Unix seconds with ISO-8601 UTC twins. One page per call (limit 1-100, default 20); when has_more is
-    true, call again with after=next_after for the next page.
+    true, call again with after=next_after for the next page. "Pending invites" is status='pending': the API has no
+    status filter, so this reads every page of invites and returns the matches, paged the same way.
     """
-    state = app_state(ctx)
-    return InviteList.of(await state.client.list_invites(limit=limit, after=after))
+    client = app_state(ctx).client
+    if status is None:
+        return InviteList.of(await client.list_invites(limit=limit, after=after))
+    invites = await client.all_invites()
+    matches = [invite for invite in invites if invite.status == status]
+    note = f"{len(matches)} of {len(invites)} invites are {status} (every page was read to find them)."
+    return InviteList.of_matches(matches, limit=limit, after=after, note=note)
 
 
 async def codex_create_invite(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
+from pydantic import Field
 
 from codex_mcp.errors import AdminAPIError
 from codex_mcp.models import User, UserDeleted
@@ -15,15 +16,30 @@ from codex_mcp.tools import CHANGE, READ, ToolSpec
 from codex_mcp.tools.confirm import Confirmed, asking, require_confirmation
 
 
-async def codex_list_users(ctx: Context, limit: Limit = 20, after: After = None, emails: Emails = None) -> UserList:
+async def codex_list_users(
+    ctx: Context,
+    limit: Limit = 20,
+    after: After = None,
+    emails: Emails = None,
+    role: Annotated[
+        Literal["owner", "reader"] | None,
+        Field(description="Only members with this organization role ('owner' or 'reader')."),
+    ] = None,
+) -> UserList:
     """List the organization's members: id, name, email, role (owner/reader) and added_at (Unix seconds + ISO UTC).
 
     One page per call (limit 1-100, default 20). When has_more is true, call again with after=next_after to get
     the next page; repeat until has_more is false to see everyone. Filter by exact email addresses with `emails`.
+    "Who are the owners?" is role='owner': the API has no role filter, so this reads every page of members and
+    returns the matches, paged the same way.
     """
-    state = app_state(ctx)
-    page = await state.client.list_users(limit=limit, after=after, emails=emails or [])
-    return UserList.of(page)
+    client = app_state(ctx).client
+    if role is None:
+        return UserList.of(await client.list_users(limit=limit, after=after, emails=emails or []))
+    members = await client.all_users(emails=emails or [])
+    matches = [member for member in members if member.role == role]
+    note = f"{len(matches)} of {len(members)} members have the role {role!r} (every page was read to find them)."
+    return UserList.of_matches(matches, limit=limit, after=after, note=note)
 
 
 async def codex_get_user(ctx: Context, user_id: UserId) -> User:
