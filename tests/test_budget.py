@@ -259,8 +259,27 @@ def test_every_group_of_each_week_is_kept_when_the_weeks_fit() -> None:
 
 def test_group_rows_are_skipped_unbuilt_only_when_they_surely_cannot_fit() -> None:
     """The fitter skips building group-row tables it estimates to be over the limit (a speed-up): the estimate
-    must never exceed the real size, or shapes that fit would be passed over."""
-    data = report_data(days=30, models=12, name_length=1, include_group_rows=True)
+    must never exceed the real size, or shapes that fit would be passed over. Rows as small as they come:
+    ['2024-11-04','a',1,1]."""
+    buckets = [
+        UsageBucket(
+            start_time=NOV_4 + d * DAY,
+            end_time=NOV_4 + (d + 1) * DAY,
+            results=[completions(model=m, num_model_requests=1, input_tokens=d % 10) for m in "abcdefghijkl"],
+        )
+        for d in range(30)
+    ]
+    data = ReportData.of(
+        BucketSeries("/organization/usage/completions", buckets, 1),
+        start_time=NOV_4,
+        end_time=NOV_4 + 30 * DAY,
+        bucket_width="1d",
+        group_by=["model"],
+        filters={},
+        units="tokens and model requests",
+        sort_key="num_model_requests",
+        include_group_rows=True,
+    )
     for width in ("1d", "1w", "1mo"):
         for keep in (None, 20, 10, 5, 3, 1):
             rows_size = size(data.group_rows_table(width, keep).model_dump(mode="json")["rows"])
