@@ -127,8 +127,12 @@ class _ReportFitter:
 
     def _cannot_fit_rows(self, width: str, keep: int | None) -> bool:
         """Skip shapes whose group rows alone are surely over the limit (saves building huge tables)."""
-        periods = self.data.periods(width)
-        count = sum(len(rows) for _, rows in periods) if keep is None else len(periods) * (keep + 1)
+        # The rows the table would have: one per group of each period (its raw rows may be many more), at most
+        # `keep` and one '(other)' row; never more than the real count, or a shape that fits would be passed over.
+        count = 0
+        for _, rows in self.data.periods(width):
+            groups = len({tuple(row.get(field) for field in self.data.group_by) for row in rows})
+            count += groups if keep is None or groups <= keep else keep + 1
         cells = len(self.data.group_by) + len(self.data.counters) + 1
         return count * (MIN_ROW_BYTES + 2 * cells) > self.limit
 

@@ -85,7 +85,7 @@ def read_number(value: Any) -> int | Decimal | None:
             parsed = Decimal(value.strip())
         except InvalidOperation:
             return None
-        if not parsed.is_finite():
+        if not parsed.is_finite() or not math.isfinite(float(parsed)):  # '1e999': beyond any float, not a count
             return None
         return int(parsed) if parsed == parsed.to_integral_value() and "." not in value else parsed
     return None

@@ -111,7 +111,7 @@ class CodexServer(MCPServer[AppState]):
                 "(CODEX_MCP_READ_ONLY=1 or --read-only). Unset it to allow changes."
             )
         if unknown := self._unknown_arguments(name, arguments):
-            raise ToolError(unknown)
+            raise ToolError(redact(unknown))  # argument names are input too: a key pasted as one is not echoed
         try:
             result = await super().call_tool(name, arguments, context)
             return finish_result(result, demo=self.config.demo, max_tokens=self.config.max_result_tokens, tool=name)
