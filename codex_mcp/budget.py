@@ -93,10 +93,9 @@ class _ReportFitter:
         shape = _Shape(bucket_width, groups_keep, drop_rows=True)
         if self.want_rows:
             shape = self._with_group_rows(shape) or shape
-        report = self._build(shape)
-        if self._size(report) > self.limit:  # only a pathological answer gets here; never send it over budget
-            report = self._build(_Shape(self.widths[-1], 1, drop_rows=True))
-        return report
+        # Even the most condensed shape can exceed the limit only in pathological cases (thousands of months, huge
+        # names); the server's last check (fit_structured) cuts such a result further, or refuses it.
+        return self._build(shape)
 
     def _groups_keep(self) -> int | None:
         """None when every group fits beside the widest bucket table; else the most groups that do."""

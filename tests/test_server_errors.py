@@ -137,7 +137,7 @@ async def test_many_unknown_arguments_list_ten_and_count_the_rest(httpx_mock: HT
         "Invalid arguments for codex_list_users; nothing was sent:",
         *(f"- {name}: unknown argument" for name in names[:10]),
         "- and 3 more unknown arguments",
-        "Known arguments: limit, after, emails.",
+        "Known arguments: limit, after, emails, role.",
     ]
     assert httpx_mock.get_requests() == []
 

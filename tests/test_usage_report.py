@@ -4,6 +4,7 @@ range limits of each bucket width, and every unreadable value named in a note (n
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -172,20 +173,21 @@ async def test_one_second_more_than_the_longest_range_is_refused(
     ("value", "expected"),
     [
         (42, 42),
-        (2.5, 2.5),
+        (2.5, Decimal("2.5")),
         ("42", 42),
         ("-3", -3),
         (" 3 ", 3),
-        ("7.25", 7.25),
-        ("1.0", 1.0),
+        ("7.25", Decimal("7.25")),
+        ("1.0", Decimal("1.0")),
         ("1e3", 1000),
         ("0" * 63 + "1", 1),  # 64 characters: still read
     ],
 )
-def test_numbers_and_numeric_strings_are_read(value: Any, expected: int | float) -> None:
+def test_numbers_and_numeric_strings_are_read(value: Any, expected: int | Decimal) -> None:
     number = read_number(value)
     assert number == expected
-    assert type(number) is type(expected)  # '42' is the integer 42; '1.0' stays a float
+    # '42' is the integer 42; '1.0' and 2.5 are exact Decimals (sums stay exact)
+    assert type(number) is type(expected)
 
 
 @pytest.mark.parametrize(
