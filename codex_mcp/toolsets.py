@@ -42,6 +42,11 @@ TOOLSETS: dict[str, Toolset] = {
             "search calls: one tool, codex_get_usage(kind, ...).",
             ("usage",),
         ),
+        Toolset(
+            "governance",
+            "Read-only policies: a project's model permissions, data retention controls, mTLS certificates.",
+            ("governance",),
+        ),
     )
 }
 DEFAULT_TOOLSETS = ("core",)
