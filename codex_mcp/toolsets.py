@@ -43,6 +43,12 @@ TOOLSETS: dict[str, Toolset] = {
             ("usage",),
         ),
         Toolset(
+            "budgets",
+            "Hard spend limits and spend alerts in US dollars (organization-wide or per project), and a project's "
+            "rate limits per model.",
+            ("budgets",),
+        ),
+        Toolset(
             "governance",
             "Read-only policies: a project's model permissions, data retention controls, mTLS certificates.",
             ("governance",),
