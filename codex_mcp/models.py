@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
+from codex_mcp.money import USD, cents_to_usd
 from codex_mcp.timeparse import iso
 
 
@@ -235,3 +244,170 @@ class BucketSeries:
     source: str
     buckets: list[UsageBucket]
     pages: int
+
+
+# ---- budgets: spend limits, spend alerts, rate limits (the API's amounts are cents; these models show dollars)
+
+
+class SpendLimitEnforcement(Lean):
+    """Whether a hard spend limit is being enforced."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str | None = Field(None, description="`enforcing` (the limit is reached) or `inactive`.")
+
+
+class SpendLimit(ApiObject):
+    """A hard monthly spend limit of the organization or of one project, as the API gives it (cents)."""
+
+    object: str = "organization.spend_limit"
+    threshold_amount: int = Field(description="The limit in cents.")
+    currency: str = "USD"
+    interval: str = "month"
+    enforcement: SpendLimitEnforcement | None = None
+
+    @property
+    def amount_usd(self) -> Decimal:
+        """The limit in US dollars."""
+        return cents_to_usd(self.threshold_amount)
+
+    @property
+    def enforcing(self) -> bool:
+        """Whether the month's spend has reached the limit and it is being enforced."""
+        return self.enforcement is not None and self.enforcement.status == "enforcing"
+
+
+class SpendAlertChannel(Lean):
+    """Who is emailed when spend crosses an alert's threshold."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "email"
+    recipients: list[str] = Field(default_factory=list, description="Email addresses notified.")
+    subject_prefix: str | None = Field(None, description="Prefix of the alert emails' subject.")
+
+
+class SpendAlert(ApiObject):
+    """A spend alert of the organization or of one project, as the API gives it (cents): an email when the month's
+    spend reaches a threshold."""
+
+    object: str = "organization.spend_alert"
+    id: str
+    threshold_amount: int = Field(description="The threshold in cents.")
+    currency: str = "USD"
+    interval: str = "month"
+    notification_channel: SpendAlertChannel
+
+    @property
+    def threshold_usd(self) -> Decimal:
+        """The threshold in US dollars."""
+        return cents_to_usd(self.threshold_amount)
+
+    def body(self) -> dict[str, Any]:
+        """The alert as the API's create/update body (the whole alert: an update replaces every field)."""
+        channel = self.notification_channel
+        return {
+            "threshold_amount": self.threshold_amount,
+            "currency": self.currency,
+            "interval": self.interval,
+            "notification_channel": {
+                "type": channel.type,
+                "recipients": list(channel.recipients),
+                "subject_prefix": channel.subject_prefix,
+            },
+        }
+
+
+class SpendAlertView(Lean):
+    """A spend alert as tools show it: its threshold in US dollars, never cents."""
+
+    id: str
+    threshold_usd: USD = Field(description="Email when the month's spend reaches this many US dollars.")
+    interval: str = Field(description="`month`: spend is measured per calendar month (UTC).")
+    currency: str
+    recipients: list[str] = Field(description="Email addresses notified.")
+    subject_prefix: str | None = Field(None, description="Text before the alert emails' subject.")
+
+    @classmethod
+    def of(cls, alert: SpendAlert) -> SpendAlertView:
+        channel = alert.notification_channel
+        return cls(
+            id=alert.id,
+            threshold_usd=alert.threshold_usd,
+            interval=alert.interval,
+            currency=alert.currency,
+            recipients=channel.recipients,
+            subject_prefix=channel.subject_prefix,
+        )
+
+
+class ObjectDeleted(ApiObject):
+    """Confirmation that an object (a spend limit, a spend alert) was deleted."""
+
+    object: str
+    id: str | None = None
+    deleted: bool
+
+
+class RateLimit(ApiObject):
+    """A project's rate limits for one model; fields absent do not apply to the model."""
+
+    object: str = "project.rate_limit"
+    id: str
+    model: str
+    max_requests_per_1_minute: int | None = None
+    max_tokens_per_1_minute: int | None = None
+    max_images_per_1_minute: int | None = None
+    max_audio_megabytes_per_1_minute: int | None = None
+    max_requests_per_1_day: int | None = None
+    batch_1_day_max_input_tokens: int | None = None
+
+
+# ---- governance: model permissions, data retention, certificates
+
+
+class ModelPermissions(ApiObject):
+    """The models a project may use: only those listed (`allow_list`) or all but those listed (`deny_list`)."""
+
+    object: str = "project.model_permissions"
+    project_id: str | None = Field(None, description="The project asked about.")
+    mode: str = Field(description="`allow_list`: only model_ids may be used; `deny_list`: every model but model_ids.")
+    model_ids: list[str] = Field(default_factory=list)
+
+
+class DataRetention(ApiObject):
+    """The data retention control of the organization or of one project."""
+
+    object: str = "organization.data_retention"
+    project_id: str | None = Field(None, description="The project asked about (absent for the organization).")
+    type: str = Field(
+        description=(
+            "`zero_data_retention`, `modified_abuse_monitoring`, `enhanced_zero_data_retention`, "
+            "`enhanced_modified_abuse_monitoring`; for a project also `none` or `organization_default` (the "
+            "organization's setting applies)."
+        )
+    )
+
+
+class Certificate(ApiObject):
+    """An mTLS certificate uploaded to the organization, with `active` at the scope it was listed for."""
+
+    object: str = "organization.certificate"
+    id: str
+    name: str | None = None
+    active: bool | None = Field(None, description="Whether it is active at the organization (or project) level.")
+    created_at: int | None = Field(None, description="When it was uploaded, Unix seconds.")
+    created_at_iso: str | None = None
+    valid_at: int | None = Field(None, description="When it becomes valid, Unix seconds.")
+    valid_at_iso: str | None = None
+    expires_at: int | None = Field(None, description="When it expires, Unix seconds.")
+    expires_at_iso: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lift_details(cls, raw: Any) -> Any:
+        if isinstance(raw, dict) and isinstance(raw.get("certificate_details"), dict):
+            raw = dict(raw)
+            details = raw.pop("certificate_details")
+            raw.update({k: v for k, v in details.items() if k not in raw})
+        return raw

@@ -7,7 +7,19 @@ from typing import Generic, Self, TypeVar
 from pydantic import Field
 
 from codex_mcp.errors import InvalidArgumentError, shown
-from codex_mcp.models import AuditEvent, Invite, Lean, Page, Project, ProjectApiKey, ServiceAccount, User
+from codex_mcp.models import (
+    AuditEvent,
+    Certificate,
+    Invite,
+    Lean,
+    Page,
+    Project,
+    ProjectApiKey,
+    RateLimit,
+    ServiceAccount,
+    SpendAlertView,
+    User,
+)
 
 ItemT = TypeVar("ItemT", bound=Lean)
 
@@ -67,3 +79,15 @@ class ServiceAccountList(PageResult[ServiceAccount]):
 
 class AuditEventList(PageResult[AuditEvent]):
     """A page of audit-log events, newest first."""
+
+
+class SpendAlertList(PageResult[SpendAlertView]):
+    """A page of spend alerts (thresholds in US dollars), oldest first."""
+
+
+class RateLimitList(PageResult[RateLimit]):
+    """A page of a project's rate limits, one per model."""
+
+
+class CertificateList(PageResult[Certificate]):
+    """A page of mTLS certificates, newest first."""

@@ -48,6 +48,17 @@ TOOLSETS: dict[str, Toolset] = {
             "search calls: one tool, codex_get_usage(kind, ...).",
             ("usage",),
         ),
+        Toolset(
+            "budgets",
+            "Hard spend limits and spend alerts in US dollars (organization-wide or per project), and a project's "
+            "rate limits per model.",
+            ("budgets",),
+        ),
+        Toolset(
+            "governance",
+            "Read-only policies: a project's model permissions, data retention controls, mTLS certificates.",
+            ("governance",),
+        ),
     )
 }
 DEFAULT_TOOLSETS = ("core", "insights")

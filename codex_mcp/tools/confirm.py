@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, get_type_hints
 
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from pydantic import BaseModel, Field
@@ -50,7 +50,9 @@ def asking(describe: Callable[..., Awaitable[str]]) -> Resolve:
         return Elicit(question(await describe(ctx, **arguments)), Confirmation)
 
     ask.__signature__ = _resolver_signature(describe)  # type: ignore[attr-defined]
-    ask.__annotations__ = {**describe.__annotations__, "return": Elicit[Confirmation] | Confirmation}
+    # The hints resolved where `describe` was written: as strings they would be read in this module, where a name
+    # such as Decimal is unknown, and the SDK would then not see the Context parameter at all.
+    ask.__annotations__ = {**get_type_hints(describe), "return": Elicit[Confirmation] | Confirmation}
     ask.__name__ = ask.__qualname__ = f"confirm_{describe.__name__.lstrip('_')}"
     return Resolve(ask)
 
