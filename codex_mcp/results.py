@@ -6,7 +6,21 @@ from typing import Generic, Self, TypeVar
 
 from pydantic import Field
 
-from codex_mcp.models import AuditEvent, Invite, Lean, Page, Project, ProjectApiKey, ServiceAccount, User
+from codex_mcp.models import (
+    AdminApiKey,
+    AuditEvent,
+    Group,
+    GroupUser,
+    Invite,
+    Lean,
+    Page,
+    Project,
+    ProjectApiKey,
+    ProjectUser,
+    Role,
+    ServiceAccount,
+    User,
+)
 
 ItemT = TypeVar("ItemT", bound=Lean)
 
@@ -47,3 +61,23 @@ class ServiceAccountList(PageResult[ServiceAccount]):
 
 class AuditEventList(PageResult[AuditEvent]):
     """A page of audit-log events, newest first."""
+
+
+class AdminApiKeyList(PageResult[AdminApiKey]):
+    """A page of the organization's admin API keys."""
+
+
+class ProjectUserList(PageResult[ProjectUser]):
+    """A page of a project's members."""
+
+
+class GroupList(PageResult[Group]):
+    """A page of the organization's groups."""
+
+
+class GroupUserList(PageResult[GroupUser]):
+    """A page of a group's members."""
+
+
+class RoleList(PageResult[Role]):
+    """A page of the organization's roles."""
