@@ -42,6 +42,12 @@ TOOLSETS: dict[str, Toolset] = {
             "search calls: one tool, codex_get_usage(kind, ...).",
             ("usage",),
         ),
+        Toolset(
+            "keys",
+            "Project API keys (get, revoke) and the organization's admin API keys (list, delete). No tool creates a "
+            "key: its secret would land in the chat.",
+            ("keys",),
+        ),
     )
 }
 DEFAULT_TOOLSETS = ("core",)
