@@ -48,6 +48,12 @@ TOOLSETS: dict[str, Toolset] = {
             "key: its secret would land in the chat.",
             ("keys",),
         ),
+        Toolset(
+            "access",
+            "Project members and their roles, service accounts (get, delete), invites (get, delete), renaming and "
+            "archiving projects, groups and their members, and roles.",
+            ("access",),
+        ),
     )
 }
 DEFAULT_TOOLSETS = ("core",)
