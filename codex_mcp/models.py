@@ -411,3 +411,93 @@ class Certificate(ApiObject):
             details = raw.pop("certificate_details")
             raw.update({k: v for k, v in details.items() if k not in raw})
         return raw
+
+
+class Deletion(ApiObject):
+    """Confirmation that an object was deleted, revoked or removed: its type, its id and `deleted: true`."""
+
+    object: str
+    id: str
+    deleted: bool
+
+
+class ProjectUser(ApiObject):
+    """A member of a project, with their role in that project."""
+
+    object: str = "organization.project.user"
+    id: str
+    name: str | None = None
+    email: str | None = None
+    role: str | None = Field(None, description="Project role: `owner` or `member`.")
+    added_at: int | None = Field(None, description="When the user joined the project, Unix seconds.")
+    added_at_iso: str | None = Field(None, description="`added_at` as ISO-8601 UTC.")
+
+
+class AdminApiKeyOwner(Lean):
+    """The user who owns an admin API key."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str | None = None
+    id: str | None = None
+    name: str | None = None
+    role: str | None = None
+    created_at: int | None = None
+
+
+class AdminApiKey(ApiObject):
+    """An organization admin API key (its secret is never returned, only a redacted form)."""
+
+    object: str = "organization.admin_api_key"
+    id: str
+    name: str | None = None
+    redacted_value: str | None = None
+    created_at: int | None = None
+    created_at_iso: str | None = None
+    expires_at: int | None = Field(None, description="When the key expires, Unix seconds (absent: never).")
+    expires_at_iso: str | None = None
+    last_used_at: int | None = None
+    last_used_at_iso: str | None = None
+    owner: AdminApiKeyOwner | None = None
+
+
+class Group(ApiObject):
+    """A group of organization members (managed here or through SCIM by an identity provider)."""
+
+    id: str
+    name: str | None = None
+    created_at: int | None = None
+    created_at_iso: str | None = None
+    is_scim_managed: bool | None = Field(None, description="Managed through SCIM by the identity provider.")
+    group_type: str | None = Field(None, description="`group` or `tenant_group`.")
+
+
+class GroupUser(ApiObject):
+    """A member of a group."""
+
+    id: str
+    name: str | None = None
+    email: str | None = None
+
+
+class Role(ApiObject):
+    """A role that can be assigned to users and groups: predefined by OpenAI or custom."""
+
+    object: str = "role"
+    id: str
+    name: str | None = None
+    description: str | None = None
+    permissions: list[str] | None = None
+    resource_type: str | None = Field(None, description="Where the role applies: `api.organization` or `api.project`.")
+    predefined_role: bool | None = Field(None, description="True for roles predefined and managed by OpenAI.")
+
+
+class NextCursorPage(BaseModel):
+    """One page of a list endpoint that gives its cursor as `next` (groups, group users, roles), as the API returns
+    it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    data: list[dict[str, Any]]
+    has_more: bool = False
+    next: str | None = None

@@ -164,3 +164,7 @@ After = Annotated[
     Field(description="Paging cursor: pass `next_after` from the previous result to get the next page."),
 ]
 OrgRole = Annotated[Literal["owner", "reader"], Field(description="Organization role: 'owner' or 'reader'.")]
+ProjectRole = Annotated[Literal["owner", "member"], Field(description="Project role: 'owner' or 'member'.")]
+Order = Annotated[
+    Literal["asc", "desc"], Field(description="Sort order: 'asc' (oldest first) or 'desc' (newest first).")
+]

@@ -8,14 +8,19 @@ from pydantic import Field
 
 from codex_mcp.errors import InvalidArgumentError, shown
 from codex_mcp.models import (
+    AdminApiKey,
     AuditEvent,
     Certificate,
+    Group,
+    GroupUser,
     Invite,
     Lean,
     Page,
     Project,
     ProjectApiKey,
+    ProjectUser,
     RateLimit,
+    Role,
     ServiceAccount,
     SpendAlertView,
     User,
@@ -79,6 +84,26 @@ class ServiceAccountList(PageResult[ServiceAccount]):
 
 class AuditEventList(PageResult[AuditEvent]):
     """A page of audit-log events, newest first."""
+
+
+class AdminApiKeyList(PageResult[AdminApiKey]):
+    """A page of the organization's admin API keys."""
+
+
+class ProjectUserList(PageResult[ProjectUser]):
+    """A page of a project's members."""
+
+
+class GroupList(PageResult[Group]):
+    """A page of the organization's groups."""
+
+
+class GroupUserList(PageResult[GroupUser]):
+    """A page of a group's members."""
+
+
+class RoleList(PageResult[Role]):
+    """A page of the organization's roles."""
 
 
 class SpendAlertList(PageResult[SpendAlertView]):

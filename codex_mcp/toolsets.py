@@ -49,6 +49,18 @@ TOOLSETS: dict[str, Toolset] = {
             ("usage",),
         ),
         Toolset(
+            "keys",
+            "Project API keys (get, revoke) and the organization's admin API keys (list, delete). No tool creates a "
+            "key: its secret would land in the chat.",
+            ("keys",),
+        ),
+        Toolset(
+            "access",
+            "Project members and their roles, service accounts (get, delete), invites (get, delete), renaming and "
+            "archiving projects, groups and their members, and roles.",
+            ("access",),
+        ),
+        Toolset(
             "budgets",
             "Hard spend limits and spend alerts in US dollars (organization-wide or per project), and a project's "
             "rate limits per model.",
