@@ -13,7 +13,8 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from codex_mcp.insights import Budget, DailyCosts, compute_insights, model_of, plan_days
-from tests.conftest import call_tool, make_settings, result_text
+from tests.conftest import BASE_URL, call_tool, make_settings, result_text
+from tests.test_tools_budgets import alert, api_error, listing, spend_limit
 from tests.test_tools_usage import add_projects, bucket, cost, pairs, usage_page
 
 COSTS = re.compile(r"^https://api\.openai\.com/v1/organization/costs\?")
@@ -200,6 +201,9 @@ async def test_the_tool_asks_once_for_every_day_it_needs_and_names_the_projects(
         days.append(bucket(day, results if day < TODAY else [cost(3.0, project_id="proj_a", line_item=A_IN)]))
     httpx_mock.add_response(url=COSTS, json=usage_page(days))
     add_projects(httpx_mock, {"proj_a": "Chat", "proj_b": "Chat"})
+    httpx_mock.add_response(url=f"{BASE_URL}/organization/spend_limit", json=spend_limit(10000))
+    alerts = [alert(f"alert_{cents}", cents) for cents in (60000, 5000, 50000, 6000)]
+    httpx_mock.add_response(url=f"{BASE_URL}/organization/spend_alerts?limit=100", json=listing(alerts))
 
     result = await call_tool(make_settings(), "codex_get_cost_insights", {"project_ids": ["proj_a", "proj_b"]})
 
@@ -223,3 +227,41 @@ async def test_the_tool_asks_once_for_every_day_it_needs_and_names_the_projects(
     assert [a["day"] for a in out["anomalies"]] == ["2026-03-02"]
     assert out["filters"] == {"project_ids": ["proj_a", "proj_b"]}
     assert (out["start_time_iso"], out["end_time_iso"]) == ("2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z")
+    # Two projects: the organization's limit and alerts (the spec's cents, shown in dollars).
+    budget = out["budget"]
+    assert (budget["scope"], budget["limit_usd"], budget["spent_this_month_usd"]) == ("organization", 100.0, 73.0)
+    assert [(a["threshold_usd"], a["crossed"], a["projected_to_cross"]) for a in budget["alerts"]] == [
+        (50.0, True, False),
+        (60.0, True, False),
+        (500.0, False, True),
+        (600.0, False, False),
+    ]
+    assert "organization's limit and alerts are shown" in budget["note"]
+
+
+@pytest.mark.parametrize("status", [403, 404])
+async def test_a_budget_the_key_cannot_read_is_not_available_and_the_rest_stands(
+    httpx_mock: HTTPXMock, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    clock = types.SimpleNamespace(time=lambda: TODAY + 60)
+    monkeypatch.setattr("codex_mcp.timeparse.time", clock)
+    monkeypatch.setattr("codex_mcp.tools.insights.time", clock)
+    days = [
+        bucket(day, [cost(10.0, project_id="proj_a", line_item=A_IN)]) for day in range(ts("2026-02-01"), TODAY, DAY)
+    ]
+    httpx_mock.add_response(url=COSTS, json=usage_page(days))
+    add_projects(httpx_mock, {"proj_a": "Chat"})
+    refusal = api_error(status, "Missing scopes: api.organization.spend_limits.read")
+    httpx_mock.add_response(url=f"{BASE_URL}/organization/projects/proj_a/spend_limit", **refusal)
+    httpx_mock.add_response(url=f"{BASE_URL}/organization/projects/proj_a/spend_alerts?limit=100", **refusal)
+
+    result = await call_tool(make_settings(), "codex_get_cost_insights", {"project_ids": "proj_a"})
+
+    assert not result.is_error, result_text(result)
+    out = result.structured_content
+    assert out is not None
+    assert out["budget"]["scope"] == "project proj_a"
+    assert out["budget"]["available"] is False
+    assert out["budget"]["note"].startswith("Spend limit and alerts are not available: OpenAI API error")
+    assert "Missing scopes" in out["budget"]["note"]
+    assert out["total_usd"] == 30.0  # Mar 1-3

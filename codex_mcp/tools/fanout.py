@@ -17,12 +17,17 @@ from codex_mcp.errors import AdminAPIError
 A = TypeVar("A")
 B = TypeVar("B")
 C = TypeVar("C")
+D = TypeVar("D")
 
 
 @overload
 async def concurrently(first: Awaitable[A], second: Awaitable[B], /) -> tuple[A, B]: ...
 @overload
 async def concurrently(first: Awaitable[A], second: Awaitable[B], third: Awaitable[C], /) -> tuple[A, B, C]: ...
+@overload
+async def concurrently(
+    first: Awaitable[A], second: Awaitable[B], third: Awaitable[C], fourth: Awaitable[D], /
+) -> tuple[A, B, C, D]: ...
 async def concurrently(*calls: Awaitable[Any]) -> tuple[Any, ...]:
     """Await every call concurrently and return their results in order.
 

@@ -11,8 +11,8 @@ from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from codex_mcp.errors import AdminAPIError
-from codex_mcp.insights import CostInsights, DailyCosts, compute_insights, plan_days
-from codex_mcp.models import UsageQuery
+from codex_mcp.insights import Budget, CostInsights, DailyCosts, compute_insights, plan_days
+from codex_mcp.models import SpendAlert, SpendLimit, UsageQuery
 from codex_mcp.params import EndTime, ProjectIds, StartTime
 from codex_mcp.rows import UnreadableValues, flatten_row
 from codex_mcp.state import app_state, page_progress
@@ -53,9 +53,12 @@ async def codex_get_cost_insights(
     _, _, fetch = plan_days(start, end, today)
     filters: dict[str, Any] = {"project_ids": project_ids}
     query = UsageQuery(fetch.start, fetch.end, "1d", ("project_id", "line_item"), filters)
-    series, projects = await concurrently(
+    scope_project = project_ids[0] if project_ids and len(project_ids) == 1 else None
+    series, projects, limit, alerts = await concurrently(
         client.usage("costs", query, on_page=page_progress(ctx, "costs page")),
         or_api_error(client.all_projects()),
+        or_api_error(client.get_spend_limit(project_id=scope_project)),
+        or_api_error(client.all_spend_alerts(project_id=scope_project)),
     )
     costs = DailyCosts()
     unreadable = UnreadableValues()
@@ -80,13 +83,37 @@ async def codex_get_cost_insights(
         today=today,
         project_names=names,
         top_n=top_n,
-        budget=None,
+        budget=_budget_scope(scope_project, project_ids, limit, alerts),
+        limit=limit.amount_usd if isinstance(limit, SpendLimit) else None,
+        alerts=[alert.threshold_usd for alert in alerts] if isinstance(alerts, list) else [],
         filters={"project_ids": project_ids} if project_ids else None,
     )
     extra = [note for note in (unreadable.note("costs"),) if note]
     if isinstance(projects, AdminAPIError):
         extra.append(f"Project names could not be fetched, so projects show ids only: {projects.message}")
     return insights.model_copy(update={"notes": [*insights.notes, *extra]}) if extra else insights
+
+
+def _budget_scope(
+    project_id: str | None,
+    project_ids: list[str] | None,
+    limit: SpendLimit | AdminAPIError | None,
+    alerts: list[SpendAlert] | AdminAPIError,
+) -> Budget:
+    """Whose budget the insights compare with, and whether the key could read it (a refusal is no failure)."""
+    scope = f"project {project_id}" if project_id else "organization"
+    failed = [error for error in (limit, alerts) if isinstance(error, AdminAPIError)]
+    if failed:
+        reason = failed[0].message
+        return Budget(scope=scope, available=False, note=f"Spend limit and alerts are not available: {reason}")
+    notes = []
+    if project_ids and len(project_ids) > 1:
+        notes.append(
+            "Several projects were asked for: the organization's limit and alerts are shown, against their spend only."
+        )
+    if limit is None:
+        notes.append("No spend limit is set.")
+    return Budget(scope=scope, available=True, note=" ".join(notes) or None)
 
 
 def _range(start_time: int | str | None, end_time: int | str | None) -> tuple[int, int]:
