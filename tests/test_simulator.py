@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import jsonschema
 import pytest
+import referencing
+import referencing.jsonschema
 
 from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator, Fault, LoopbackServer
 from codex_mcp.demo.sample_org import (
@@ -21,6 +22,7 @@ from codex_mcp.demo.sample_org import (
     PICO,
     completion_cost,
 )
+from tests.conftest import load_spec
 
 NOW = 1_750_000_000  # 2025-06-15 15:06:40 UTC
 TODAY = NOW - NOW % DAY
@@ -566,7 +568,6 @@ def test_duplicate_invites_and_existing_members_are_rejected(fresh: httpx.Client
 
 # --------------------------------------------------------------------------- conformance to the spec
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "openai" / "openapi-organization.json"
 RECENT = TODAY - 3 * DAY
 SCHEMA_CASES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     (
@@ -592,11 +593,7 @@ SchemaErrors = Callable[[str, Any], list[str]]
 @pytest.fixture(scope="module")
 def schema_errors() -> SchemaErrors:
     """A checker of a response body against a component schema of the OpenAPI spec."""
-    jsonschema = pytest.importorskip("jsonschema")
-    referencing = pytest.importorskip("referencing")
-    if not SPEC_PATH.exists():
-        pytest.skip("OpenAPI spec not available")
-    spec = json.loads(SPEC_PATH.read_text())
+    spec = load_spec()
     resource = referencing.Resource.from_contents(spec, default_specification=referencing.jsonschema.DRAFT202012)
     registry = referencing.Registry().with_resource("spec", resource)
 
