@@ -667,7 +667,8 @@ async def test_transport_works_under_async_client(sim: AdminAPISimulator) -> Non
 # --------------------------------------------------------------------------- loopback server
 
 
-def test_loopback_serves_real_http(sim: AdminAPISimulator) -> None:
+def test_loopback_serves_real_http() -> None:
+    sim = AdminAPISimulator(now=NOW)  # its own: this test creates a project
     seen: list[httpx.Request] = []
 
     def record(request: httpx.Request, _n: int) -> Fault | None:
