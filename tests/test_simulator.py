@@ -704,7 +704,7 @@ def test_loopback_fault_injection(sim: AdminAPISimulator) -> None:
     }
     with (
         LoopbackServer(sim, fault=lambda _request, n: faults.get(n)) as server,
-        httpx.Client(base_url=server.base_url, headers=AUTH, timeout=0.2) as c,
+        httpx.Client(base_url=server.base_url, headers=AUTH, timeout=30) as c,
     ):
         limited = c.get("/organization/users")
         assert limited.status_code == 429
@@ -716,21 +716,25 @@ def test_loopback_fault_injection(sim: AdminAPISimulator) -> None:
         assert garbled.content == b"{not json"
         with pytest.raises(httpx.RemoteProtocolError):
             c.get("/organization/users")
-        with pytest.raises(httpx.ReadTimeout):
-            c.get("/organization/users")
+        with pytest.raises(httpx.ReadTimeout):  # the answer is 0.4 s late, however fast or slow the machine
+            c.get("/organization/users", timeout=httpx.Timeout(30, read=0.2))
         assert c.get("/organization/users").status_code == 200
         assert server.request_count == 6
 
 
 def test_loopback_counts_concurrent_requests(sim: AdminAPISimulator) -> None:
-    with LoopbackServer(sim) as server:
-        server.delay_s = 0.2
-        barrier = threading.Barrier(5)
+    # The server holds each request until all 5 are in flight (no timing involved), then answers them all.
+    in_flight = threading.Barrier(5, timeout=30)
+
+    def hold(_request: httpx.Request, _n: int) -> Fault | None:
+        in_flight.wait()
+        return None
+
+    with LoopbackServer(sim, fault=hold) as server:
         statuses: list[int] = []
 
         def call() -> None:
-            with httpx.Client(base_url=server.base_url, headers=AUTH) as c:
-                barrier.wait()
+            with httpx.Client(base_url=server.base_url, headers=AUTH, timeout=60) as c:
                 statuses.append(c.get("/organization/invites").status_code)
 
         threads = [threading.Thread(target=call) for _ in range(5)]
