@@ -113,6 +113,21 @@ def result_text(result: CallToolResult) -> str:
     return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
+def assert_refused(result: CallToolResult, tool: str, field: str, *fragments: str) -> str:
+    """`result` is the refusal a user sees for bad arguments: about `field` (not another one, not a crash), with
+    every fragment of the message. Both forms count: "Invalid arguments for TOOL; nothing was sent:\n- FIELD: ..."
+    (schema checks) and "Invalid arguments for TOOL: FIELD ..." (checks across arguments)."""
+    text = result_text(result)
+    assert result.is_error is True, f"{tool} accepted the arguments: {text[:300]}"
+    assert result.structured_content is None
+    assert text.startswith(f"Invalid arguments for {tool}"), text
+    about_field = f"\n- {field}: " in text or text.startswith(f"Invalid arguments for {tool}: {field}")
+    assert about_field, f"the refusal is not about {field!r}:\n{text}"
+    missing = [fragment for fragment in fragments if fragment not in text]
+    assert not missing, f"missing {missing} in:\n{text}"
+    return text
+
+
 @functools.cache
 def _read_spec(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
