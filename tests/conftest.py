@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,17 +18,7 @@ from codex_mcp.settings import Settings
 
 TEST_KEY = "sk-admin-TESTKEY0123456789abcdefXYZ"
 BASE_URL = "https://api.openai.com/v1"
-SPEC_RELATIVE = Path("shared") / "openai" / "openapi-organization.json"
-
-
-def _find_spec() -> Path:
-    """shared/ beside the checkout (or beside a folder of worktrees holding it); the first that exists."""
-    here = Path(__file__).resolve()
-    candidates = [parent / SPEC_RELATIVE for parent in here.parents[1:4]]
-    return next((c for c in candidates if c.exists()), candidates[1])
-
-
-SPEC_PATH = _find_spec()
+SPEC_PATH = Path(__file__).resolve().parent / "spec" / "openapi-organization.json"  # see tests/spec/README.md
 CORE_READ_TOOLS = {  # the 13 core tools that only read
     "codex_get_completions_usage",
     "codex_get_cost_breakdown",
@@ -124,24 +115,47 @@ def result_text(result: CallToolResult) -> str:
     return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
+def assert_refused(result: CallToolResult, tool: str, field: str, *fragments: str) -> str:
+    """`result` is the refusal a user sees for bad arguments: about `field` (not another one, not a crash), with
+    every fragment of the message. Both forms count: "Invalid arguments for TOOL; nothing was sent:\n- FIELD: ..."
+    (schema checks) and "Invalid arguments for TOOL: FIELD ..." (checks across arguments)."""
+    text = result_text(result)
+    assert result.is_error is True, f"{tool} accepted the arguments: {text[:300]}"
+    assert result.structured_content is None
+    assert text.startswith(f"Invalid arguments for {tool}"), text
+    about_field = f"\n- {field}: " in text or text.startswith(f"Invalid arguments for {tool}: {field}")
+    assert about_field, f"the refusal is not about {field!r}:\n{text}"
+    missing = [fragment for fragment in fragments if fragment not in text]
+    assert not missing, f"missing {missing} in:\n{text}"
+    return text
+
+
+@functools.cache
+def _read_spec(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
 def load_spec() -> dict[str, Any]:
-    """The OpenAPI spec from ../shared; skip when it is not beside the checkout."""
-    if not SPEC_PATH.exists():
-        pytest.skip(f"OpenAPI spec not found at {SPEC_PATH} (shared/ must sit beside the checkout or its parent)")
-    return json.loads(SPEC_PATH.read_text())
+    """The OpenAPI spec subset kept in tests/spec/ (one shared dict: do not mutate); fails, never skips, if missing."""
+    if not SPEC_PATH.is_file():
+        pytest.fail(
+            f"OpenAPI spec not found at {SPEC_PATH}: restore it from git or run `python scripts/refresh_spec.py`",
+            pytrace=False,
+        )
+    return _read_spec(SPEC_PATH)
 
 
 @pytest.fixture(autouse=True)
 def spec_conformance(request: pytest.FixtureRequest) -> Any:
     """After a test that used httpx_mock, fail it if any request it sent departs from the OpenAPI spec."""
-    if "httpx_mock" not in request.fixturenames or not SPEC_PATH.exists():
+    if "httpx_mock" not in request.fixturenames:
         yield
         return
     from tests.spec_conformance import check_request
 
+    spec = load_spec()
     mock = request.getfixturevalue("httpx_mock")
     yield
-    spec = json.loads(SPEC_PATH.read_text())
     problems = [f"{r.method} {r.url}: {p}" for r in mock.get_requests() for p in check_request(spec, r)]
     if problems:
         pytest.fail("Requests not conforming to the OpenAPI spec:\n" + "\n".join(problems), pytrace=False)

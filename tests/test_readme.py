@@ -3,7 +3,9 @@ these tests keep them in step."""
 
 from __future__ import annotations
 
+import json
 import os
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -147,3 +149,16 @@ async def test_readme_tool_tables_match_tools_list_per_toolset() -> None:
 
 def test_readme_environment_table_matches_settings() -> None:
     check_section(environment_table(), ENV_START, ENV_END, "environment variable table")
+
+
+def test_readme_claude_desktop_config_is_the_example_file() -> None:
+    """The config shown in the README is claude_desktop_config.example.json, and runs a clone (not PyPI) today."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Use it from Claude Desktop", 1)[1]
+    block = section.split("```json", 1)[1].split("```", 1)[0]
+    shown = json.loads(textwrap.dedent(block))
+    example = json.loads((README.parent / "claude_desktop_config.example.json").read_text(encoding="utf-8"))
+    assert shown == example
+    server = example["mcpServers"]["openai-admin"]
+    assert (server["command"], server["args"]) == ("uvx", ["--from", "/path/to/codex-mcp", "codex-mcp"])
+    assert server["env"]["OPENAI_ADMIN_KEY"] == "paste-your-admin-key-here"

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
+import jsonschema
 import pytest
+import referencing
+import referencing.jsonschema
 
 from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator, Fault, LoopbackServer
 from codex_mcp.demo.sample_org import (
@@ -21,6 +22,7 @@ from codex_mcp.demo.sample_org import (
     PICO,
     completion_cost,
 )
+from tests.conftest import load_spec
 
 NOW = 1_750_000_000  # 2025-06-15 15:06:40 UTC
 TODAY = NOW - NOW % DAY
@@ -566,7 +568,6 @@ def test_duplicate_invites_and_existing_members_are_rejected(fresh: httpx.Client
 
 # --------------------------------------------------------------------------- conformance to the spec
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "openai" / "openapi-organization.json"
 RECENT = TODAY - 3 * DAY
 SCHEMA_CASES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     (
@@ -592,11 +593,7 @@ SchemaErrors = Callable[[str, Any], list[str]]
 @pytest.fixture(scope="module")
 def schema_errors() -> SchemaErrors:
     """A checker of a response body against a component schema of the OpenAPI spec."""
-    jsonschema = pytest.importorskip("jsonschema")
-    referencing = pytest.importorskip("referencing")
-    if not SPEC_PATH.exists():
-        pytest.skip("OpenAPI spec not available")
-    spec = json.loads(SPEC_PATH.read_text())
+    spec = load_spec()
     resource = referencing.Resource.from_contents(spec, default_specification=referencing.jsonschema.DRAFT202012)
     registry = referencing.Registry().with_resource("spec", resource)
 
@@ -670,7 +667,8 @@ async def test_transport_works_under_async_client(sim: AdminAPISimulator) -> Non
 # --------------------------------------------------------------------------- loopback server
 
 
-def test_loopback_serves_real_http(sim: AdminAPISimulator) -> None:
+def test_loopback_serves_real_http() -> None:
+    sim = AdminAPISimulator(now=NOW)  # its own: this test creates a project
     seen: list[httpx.Request] = []
 
     def record(request: httpx.Request, _n: int) -> Fault | None:
@@ -706,7 +704,7 @@ def test_loopback_fault_injection(sim: AdminAPISimulator) -> None:
     }
     with (
         LoopbackServer(sim, fault=lambda _request, n: faults.get(n)) as server,
-        httpx.Client(base_url=server.base_url, headers=AUTH, timeout=0.2) as c,
+        httpx.Client(base_url=server.base_url, headers=AUTH, timeout=30) as c,
     ):
         limited = c.get("/organization/users")
         assert limited.status_code == 429
@@ -718,21 +716,25 @@ def test_loopback_fault_injection(sim: AdminAPISimulator) -> None:
         assert garbled.content == b"{not json"
         with pytest.raises(httpx.RemoteProtocolError):
             c.get("/organization/users")
-        with pytest.raises(httpx.ReadTimeout):
-            c.get("/organization/users")
+        with pytest.raises(httpx.ReadTimeout):  # the answer is 0.4 s late, however fast or slow the machine
+            c.get("/organization/users", timeout=httpx.Timeout(30, read=0.2))
         assert c.get("/organization/users").status_code == 200
         assert server.request_count == 6
 
 
 def test_loopback_counts_concurrent_requests(sim: AdminAPISimulator) -> None:
-    with LoopbackServer(sim) as server:
-        server.delay_s = 0.2
-        barrier = threading.Barrier(5)
+    # The server holds each request until all 5 are in flight (no timing involved), then answers them all.
+    in_flight = threading.Barrier(5, timeout=30)
+
+    def hold(_request: httpx.Request, _n: int) -> Fault | None:
+        in_flight.wait()
+        return None
+
+    with LoopbackServer(sim, fault=hold) as server:
         statuses: list[int] = []
 
         def call() -> None:
-            with httpx.Client(base_url=server.base_url, headers=AUTH) as c:
-                barrier.wait()
+            with httpx.Client(base_url=server.base_url, headers=AUTH, timeout=60) as c:
                 statuses.append(c.get("/organization/invites").status_code)
 
         threads = [threading.Thread(target=call) for _ in range(5)]

@@ -12,7 +12,15 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import BASE_URL, TEST_KEY, call_tool, find_nulls, make_settings, result_text
+from tests.conftest import (
+    BASE_URL,
+    TEST_KEY,
+    assert_refused,
+    call_tool,
+    find_nulls,
+    make_settings,
+    result_text,
+)
 
 ADDED_AT = 1711471533  # the spec examples' timestamp
 ADDED_AT_ISO = "2024-03-26T16:45:33Z"
@@ -160,8 +168,8 @@ async def test_get_user(httpx_mock: HTTPXMock) -> None:
 async def test_bad_user_id_is_refused_before_any_request(httpx_mock: HTTPXMock, bad_id: str) -> None:
     result = await call_tool(make_settings(), "codex_get_user", {"user_id": bad_id})
 
-    assert result.is_error
-    assert "user_id" in result_text(result)
+    shown = f"'{bad_id}'" if len(bad_id) < 78 else f"'{bad_id[:78]}… ({len(bad_id)} characters)"
+    assert_refused(result, "codex_get_user", "user_id", f"{shown} is not an OpenAI id", "List the objects")
     assert httpx_mock.get_requests() == []
 
 
@@ -179,8 +187,7 @@ async def test_modify_user_posts_the_new_role(httpx_mock: HTTPXMock) -> None:
 async def test_modify_user_refuses_unknown_roles(httpx_mock: HTTPXMock) -> None:
     result = await call_tool(make_settings(), "codex_modify_user", {"user_id": "user-abc", "role": "member"})
 
-    assert result.is_error
-    assert "role" in result_text(result)
+    assert_refused(result, "codex_modify_user", "role", "Input should be 'owner' or 'reader' (got 'member')")
     assert httpx_mock.get_requests() == []
 
 
@@ -279,17 +286,34 @@ async def test_create_invite_body(httpx_mock: HTTPXMock, projects: list[dict[str
 
 
 @pytest.mark.parametrize(
-    "arguments",
+    ("arguments", "field", "message"),
     [
-        {"email": "not-an-email", "role": "reader"},
-        {"email": "a@example.com", "role": "admin"},
-        {"email": "a@example.com", "role": "reader", "projects": [{"id": "proj_a", "role": "viewer"}]},
+        pytest.param(
+            {"email": "not-an-email", "role": "reader"},
+            "email",
+            "'not-an-email' is not a valid email address (expected name@example.com)",
+            id="email",
+        ),
+        pytest.param(
+            {"email": "a@example.com", "role": "admin"},
+            "role",
+            "Input should be 'owner' or 'reader' (got 'admin')",
+            id="role",
+        ),
+        pytest.param(
+            {"email": "a@example.com", "role": "reader", "projects": [{"id": "proj_a", "role": "viewer"}]},
+            "projects.0.role",
+            "Input should be 'member' or 'owner' (got 'viewer')",
+            id="project-role",
+        ),
     ],
 )
-async def test_create_invite_refuses_bad_arguments(httpx_mock: HTTPXMock, arguments: dict[str, Any]) -> None:
+async def test_create_invite_refuses_bad_arguments(
+    httpx_mock: HTTPXMock, arguments: dict[str, Any], field: str, message: str
+) -> None:
     result = await call_tool(make_settings(), "codex_create_invite", arguments)
 
-    assert result.is_error
+    assert_refused(result, "codex_create_invite", field, message)
     assert httpx_mock.get_requests() == []
 
 
@@ -576,18 +600,43 @@ async def test_audit_this_week_runs_from_monday_to_now(httpx_mock: HTTPXMock, mo
 
 
 @pytest.mark.parametrize(
-    "arguments",
+    ("arguments", "field", "fragments"),
     [
-        {"event_types": ["API key created"]},
-        {"actor_emails": ["nobody"]},
-        {"effective_at_start": "2024-08-01", "effective_at_end": "2024-07-01"},
-        {"after": "cursor with spaces"},
+        pytest.param(
+            {"event_types": ["API key created"]},
+            "event_types.0",
+            ["'API key created' is not an audit-log event type", "such as 'api_key.created'"],
+            id="event-type",
+        ),
+        pytest.param(
+            {"actor_emails": ["nobody"]},
+            "actor_emails.0",
+            ["'nobody' is not a valid email address (expected name@example.com)"],
+            id="actor-email",
+        ),
+        pytest.param(
+            {"effective_at_start": "2024-08-01", "effective_at_end": "2024-07-01"},
+            "effective_at_start",
+            [
+                "(2024-08-01T00:00:00Z) must be before effective_at_end (2024-07-01T00:00:00Z)",
+                "effective_at_end is exclusive",
+            ],
+            id="range-backwards",
+        ),
+        pytest.param(
+            {"after": "cursor with spaces"},
+            "after",
+            ["'cursor with spaces' is not a cursor this API gave out", "pass back `next_after`"],
+            id="cursor",
+        ),
     ],
 )
-async def test_audit_bad_arguments_send_nothing(httpx_mock: HTTPXMock, arguments: dict[str, Any]) -> None:
+async def test_audit_bad_arguments_send_nothing(
+    httpx_mock: HTTPXMock, arguments: dict[str, Any], field: str, fragments: list[str]
+) -> None:
     result = await call_tool(make_settings(), "codex_list_audit_events", arguments)
 
-    assert result.is_error
+    assert_refused(result, "codex_list_audit_events", field, *fragments)
     assert httpx_mock.get_requests() == []
 
 

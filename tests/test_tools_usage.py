@@ -13,7 +13,15 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import BASE_URL, TEST_KEY, call_tool, find_nulls, make_settings, result_text
+from tests.conftest import (
+    BASE_URL,
+    TEST_KEY,
+    assert_refused,
+    call_tool,
+    find_nulls,
+    make_settings,
+    result_text,
+)
 
 DAY = 86400
 NOV_1 = 1730419200  # 2024-11-01T00:00:00Z, the start_time of the spec's examples
@@ -631,38 +639,61 @@ async def test_last_month_covers_the_whole_previous_month(
 
 
 @pytest.mark.parametrize(
-    ("arguments", "message"),
+    ("arguments", "field", "fragments"),
     [
-        ({"start_time": NOV_1 * 1000}, "looks like milliseconds"),
-        ({"start_time": NOV_1, "end_time": NOV_1}, "end_time is exclusive"),
-        ({"start_time": "2019-06-01", "end_time": "2019-07-01"}, "before 2020-01-01"),
-        ({"start_time": NOV_1, "end_time": NOV_1 + 31 * DAY + 1, "bucket_width": "1h"}, "longer than 31 days"),
-        ({"start_time": NOV_1, "end_time": NOV_1 + DAY + 60, "bucket_width": "1m"}, "longer than 24 hours"),
+        pytest.param(
+            {"start_time": NOV_1 * 1000},
+            "start_time",
+            ["1730419200000 looks like milliseconds", "pass Unix seconds (1730419200)"],
+            id="milliseconds",
+        ),
+        pytest.param(
+            {"start_time": NOV_1, "end_time": NOV_1},
+            "start_time",
+            ["(2024-11-01T00:00:00Z) must be before end_time (2024-11-01T00:00:00Z)", "end_time is exclusive"],
+            id="empty-range",
+        ),
+        pytest.param(
+            {"start_time": "2019-06-01", "end_time": "2019-07-01"},
+            "start_time",
+            ["(2019-06-01T00:00:00Z) is before 2020-01-01", "no data that old"],
+            id="before-2020",
+        ),
+        pytest.param(
+            {"start_time": NOV_1, "end_time": NOV_1 + 31 * DAY + 1, "bucket_width": "1h"},
+            "start_time to end_time",
+            ["is longer than 31 days", "at bucket_width '1h'", "Use a wider bucket_width or a shorter range"],
+            id="too-many-hours",
+        ),
+        pytest.param(
+            {"start_time": NOV_1, "end_time": NOV_1 + DAY + 60, "bucket_width": "1m"},
+            "start_time to end_time",
+            ["is longer than 24 hours", "at bucket_width '1m'", "Use a wider bucket_width or a shorter range"],
+            id="too-many-minutes",
+        ),
+        pytest.param(
+            {"start_time": NOV_1, "group_by": ["line_item"]},
+            "group_by.0",
+            [
+                "Input should be 'project_id', 'user_id', 'api_key_id', 'model', 'batch' or 'service_tier'",
+                "'line_item'",
+            ],
+            id="group-by-of-costs",
+        ),
+        pytest.param(
+            {"start_time": NOV_1, "project_ids": ["proj a"]},
+            "project_ids.0",
+            ["'proj a' is not an OpenAI id", "List the objects to find the right id"],
+            id="project-id-with-space",
+        ),
     ],
 )
-async def test_bad_ranges_are_refused_before_any_request(
-    httpx_mock: HTTPXMock, arguments: dict[str, Any], message: str
+async def test_bad_arguments_are_refused_before_any_request(
+    httpx_mock: HTTPXMock, arguments: dict[str, Any], field: str, fragments: list[str]
 ) -> None:
     result = await call_tool(make_settings(), "codex_get_completions_usage", arguments)
 
-    assert result.is_error
-    assert message in result_text(result)
-    assert httpx_mock.get_requests() == []
-
-
-@pytest.mark.parametrize(
-    "arguments",
-    [
-        {"start_time": NOV_1, "group_by": ["line_item"]},
-        {"start_time": NOV_1, "project_ids": ["proj a"]},
-    ],
-)
-async def test_invalid_arguments_are_refused_before_any_request(
-    httpx_mock: HTTPXMock, arguments: dict[str, Any]
-) -> None:
-    result = await call_tool(make_settings(), "codex_get_completions_usage", arguments)
-
-    assert result.is_error
+    assert_refused(result, "codex_get_completions_usage", field, *fragments)
     assert httpx_mock.get_requests() == []
 
 
