@@ -43,6 +43,7 @@ from codex_mcp.models import (
     UserDeleted,
 )
 from codex_mcp.redaction import register_secret
+from codex_mcp.request_key import client_admin_key
 from codex_mcp.settings import Settings
 from codex_mcp.usage_endpoints import USAGE_ENDPOINTS
 
@@ -115,6 +116,8 @@ class AdminClient:
     # ---- the one request path -------------------------------------------------------------------------------
 
     def _authorization(self) -> str:
+        if (client_key := client_admin_key()) is not None:
+            return f"Bearer {client_key}"  # gateway mode: the request's own key, checked by the HTTP layer
         key = self._settings.admin_key.get_secret_value().strip() if self._settings.admin_key else ""
         if not key:
             raise ConfigurationError("OPENAI_ADMIN_KEY is not set, so the OpenAI Admin API cannot be called.")
