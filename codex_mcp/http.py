@@ -129,7 +129,8 @@ def _client(scope: Scope) -> str:
     if not client:
         return "-"
     host, port = client
-    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    shown = f"[{host}]" if ":" in str(host) else str(host)
+    return f"{shown}:{port}" if port else shown  # no port: the address came from X-Forwarded-For
 
 
 def _path(scope: Scope) -> str:

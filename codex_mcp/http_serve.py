@@ -9,7 +9,6 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator
-from types import FrameType
 
 import uvicorn
 from uvicorn.server import HANDLED_SIGNALS
@@ -79,7 +78,7 @@ def summary(settings: Settings) -> str:
 
 class DrainingServer(uvicorn.Server):
     """uvicorn's server, except that a signal ends it with status 0 once drained (uvicorn re-raises the signal, so
-    the process would die of it), and that AccessLog learns of the drain to answer late requests with 503."""
+    the process would die of it), and that AccessLog learns of the drain to answer newcomers with 503."""
 
     def __init__(self, config: uvicorn.Config, state: ServingState, where: str) -> None:
         super().__init__(config)
@@ -98,16 +97,15 @@ class DrainingServer(uvicorn.Server):
             for sig, handler in originals.items():
                 signal.signal(sig, handler)
 
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        self.state.draining = True
-        super().handle_exit(sig, frame)
-
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if self.started:
             log.info("serving MCP over Streamable HTTP at %s", self.where)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Requests that came in since the signal (within one 0.1 s tick) are served; from here on any newcomer
+        # (one already on its way over an open connection) gets 503, which a load balancer may retry elsewhere.
+        self.state.draining = True
         in_flight = self.state.in_flight
         log.info("shutting down: listener closed, %d request(s) in flight get up to %d s", in_flight, GRACE_S)
         await super().shutdown(sockets=sockets)

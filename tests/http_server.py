@@ -51,8 +51,15 @@ class ServerProcess:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def access_lines(self) -> list[str]:
-        return [line for line in self.log().splitlines() if "codex_mcp.http.access" in line]
+    def logged(self, fragment: str, *, count: int = 1) -> list[str]:
+        """The access-log lines containing `fragment`, once there are `count` of them (a bounded wait: a line is
+        written just after its response is sent, so it may trail the answer the client already holds)."""
+        deadline = time.monotonic() + 30
+        while True:
+            lines = [line for line in self.log().splitlines() if "codex_mcp.http.access" in line and fragment in line]
+            if len(lines) >= count or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.02)
 
     def release(self) -> bytes:
         """After the process ended: what it wrote on stdout (should be nothing); its pipe closed, its log removed."""

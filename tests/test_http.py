@@ -3,6 +3,7 @@ Host/Origin checks, methods, /healthz and the access log."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -136,17 +137,19 @@ def test_client_key_header_refused_without_gateway_mode(server: ServerProcess) -
 
 
 def test_access_log_one_line_per_request_never_headers(server: ServerProcess) -> None:
-    marker = "/healthz-marker-path"
-    before = len(server.access_lines())
-    httpx.get(f"{server.base}{marker}?secret=query", headers={"Authorization": f"Bearer {TOKEN}", "X-Trace": "zzz"})
-    httpx.get(f"{server.base}{marker}", headers={"X-OpenAI-Admin-Key": "sk-admin-LOGGEDKEY0123456789"})
-    rpc(server.base, "tools/list", **bearer())
-    lines = server.access_lines()[before:]
-    assert len(lines) == 3, lines
-    assert f'"GET {marker}" 404' in lines[0]
-    assert f'"GET {marker}" 401' in lines[1]  # refused requests are logged too
-    assert '"POST /mcp" 200' in lines[2]
-    assert all("127.0.0.1:" in line and line.endswith("ms") for line in lines)
+    secret_headers = {"Authorization": f"Bearer {TOKEN}", "X-Trace": "zzz"}
+    httpx.get(f"{server.base}/marker-served?secret=query", headers=secret_headers)
+    httpx.get(f"{server.base}/marker-refused", headers={"X-OpenAI-Admin-Key": "sk-admin-LOGGEDKEY0123456789"})
+    for _ in range(2):
+        httpx.post(f"{server.base}/marker-twice", headers=bearer())
+    served, refused = server.logged("/marker-served"), server.logged("/marker-refused")
+    twice = server.logged("/marker-twice", count=2)
+    assert len(served) == len(refused) == 1
+    assert len(twice) == 2
+    assert '"GET /marker-served" 404 ' in served[0]
+    assert '"GET /marker-refused" 401 ' in refused[0]  # refused requests are logged too
+    assert all('"POST /marker-twice" 404 ' in line for line in twice)
+    assert all(re.search(r' 127\.0\.0\.1:\d+ "', line) and line.endswith("ms") for line in served + refused + twice)
     log = server.log()
     for secret in (TOKEN, "secret=query", "zzz", "LOGGEDKEY"):
         assert secret not in log
