@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from codex_mcp.cli import run
 from codex_mcp.http_auth import allowed_hosts, is_loopback
 from tests.conftest import TEST_KEY
-from tests.http_server import TOKEN
+from tests.http_server import TOKEN, server_env
 
 HTTP = ["--transport", "http", "--demo"]
 
@@ -130,3 +132,30 @@ def test_allowed_hosts_follow_the_bind_address() -> None:
     assert "0.0.0.0" not in wildcard
     assert {"localhost:*", "mcp.example.com", "mcp.example.com:*"} <= set(wildcard)
     assert allowed_hosts("fd00::5", ())[:2] == ["[fd00::5]", "[fd00::5]:*"]
+
+
+def test_the_asgi_app_is_built_from_the_environment_on_first_access() -> None:
+    """`codex_mcp.http:app` for uvicorn/gunicorn: importing is cheap (no MCP SDK, no server); a bad configuration
+    fails when the app is taken, before anything is served."""
+    script = (
+        "import sys, codex_mcp.http as http\n"
+        "assert 'mcp' not in sys.modules and 'codex_mcp.server' not in sys.modules, 'importing built the server'\n"
+        "try:\n"
+        "    http.app\n"
+        "except ValueError as exc:\n"
+        "    print('refused:', exc)\n"
+        "else:\n"
+        "    print('built:', type(http.app).__name__)\n"
+    )
+    cases = [({}, "refused: Serving over HTTP needs a bearer token"), ({"CODEX_MCP_HTTP_TOKEN": TOKEN}, "built:")]
+    for env, expected in cases:
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            env=server_env(CODEX_MCP_DEMO="1", **env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.startswith(expected), done.stdout
