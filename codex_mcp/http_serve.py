@@ -34,7 +34,7 @@ def serve(settings: Settings) -> int:
         print(f"codex-mcp: {exc}", file=sys.stderr)
         return 2
     try:
-        sock = _listen(settings.http_host, settings.http_port)
+        sock = listening_socket(settings.http_host, settings.http_port)
     except OSError as exc:
         print(f"codex-mcp: cannot listen on {settings.http_host}:{settings.http_port}: {exc.strerror}", file=sys.stderr)
         return 1
@@ -52,8 +52,12 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port, for uvicorn to listen on."""
+    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets that say so, and without it every response
+    # (headers, then body) waits ~40 ms for the client's delayed ACK.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +12,7 @@ import pytest
 
 from codex_mcp.cli import run
 from codex_mcp.http_auth import allowed_hosts, is_loopback
+from codex_mcp.http_serve import listening_socket
 from tests.conftest import TEST_KEY
 from tests.http_server import TOKEN, server_env
 
@@ -159,3 +162,23 @@ def test_the_asgi_app_is_built_from_the_environment_on_first_access() -> None:
         )
         assert done.returncode == 0, done.stderr[-2000:]
         assert done.stdout.startswith(expected), done.stdout
+
+
+async def test_accepted_connections_send_without_delay() -> None:
+    """TCP_NODELAY on every connection: otherwise each response (headers, then body) waits ~40 ms for a delayed ACK
+    (asyncio sets it only on sockets created as IPPROTO_TCP)."""
+    sock = listening_socket("127.0.0.1", 0)
+    accepted: list[int] = []
+    connected = asyncio.Event()
+
+    class Note(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            accepted.append(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            connected.set()
+
+    server = await asyncio.get_running_loop().create_server(Note, sock=sock)
+    async with server:
+        _, writer = await asyncio.open_connection(*sock.getsockname())
+        await connected.wait()
+        writer.close()
+    assert accepted == [1]
