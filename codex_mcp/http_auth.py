@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -25,8 +26,11 @@ CLIENT_KEY_HEADER = "X-OpenAI-Admin-Key"
 MIN_TOKEN_LENGTH = 16
 MAX_CLIENT_KEY_LENGTH = 512
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _TOKEN_HINT = 'generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+log = logging.getLogger("codex_mcp.http")
 
 
 class HTTPConfigError(ValueError):
@@ -76,6 +80,12 @@ def resolve_access(settings: Settings) -> Access:
         )
     if token is not None:
         register_secret(token)
+    if settings.http_host in WILDCARD_HOSTS and not settings.allowed_hosts:
+        log.warning(
+            "Bound to %s: requests are answered only for Host 127.0.0.1, localhost or [::1] (others get 421); name "
+            "this machine or your load balancer with --allowed-hosts.",
+            settings.http_host,
+        )
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=allowed_hosts(settings.http_host, settings.allowed_hosts),
@@ -118,9 +128,9 @@ def allowed_hosts(bind_host: str, extra: tuple[str, ...]) -> list[str]:
     A wildcard bind (0.0.0.0, ::) names no host, so only loopback names and `extra` are accepted there.
     """
     names: list[str] = []
-    if is_loopback(bind_host) or bind_host in ("0.0.0.0", "::", ""):
+    if is_loopback(bind_host) or bind_host in WILDCARD_HOSTS:
         names.extend(LOOPBACK_NAMES)
-    if bind_host not in ("0.0.0.0", "::", ""):
+    if bind_host not in WILDCARD_HOSTS:
         names.append(f"[{bind_host}]" if ":" in bind_host and not bind_host.startswith("[") else bind_host)
     names.extend(extra)
     patterns: list[str] = []
