@@ -1,26 +1,33 @@
-"""Benchmark codex-mcp: stdio cold start, warm in-process tool latency, loopback HTTP throughput and memory."""
+"""Benchmark codex-mcp: stdio cold start, warm in-process tool latency, loopback HTTP throughput, memory, and calls per
+second served over Streamable HTTP by one and two replicas."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib.metadata
 import os
 import platform
+import re
 import resource
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, cast
 
 import anyio
 import httpx
+import httpx2
 from mcp import Client, ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
 from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator, LoopbackServer
@@ -44,6 +51,8 @@ class Plan:
     throughput_calls: int = 200
     concurrency: int = 8
     queued_delay_s: float = 0.02  # per-request server delay for the run that forces queueing at the client
+    http_calls: int = 1000  # section 5: calls per run, spread over http_clients concurrent clients
+    http_clients: int = 8
 
 
 @dataclass
@@ -424,6 +433,136 @@ async def throughput(plan: Plan, report: Report) -> None:
                 )
 
 
+# ---- 5. calls per second over Streamable HTTP ----------------------------------------------------------------
+
+HTTP_TOKEN = "bench-http-token-0123456789abcdef"
+HTTP_READY = re.compile(r"serving MCP over Streamable HTTP at (http://\S+/mcp)")
+
+
+@contextlib.contextmanager
+def http_replicas(count: int, errlog: TextIO) -> Iterator[list[tuple[str, int]]]:
+    """`count` x `codex-mcp --transport http --demo` on free loopback ports (access log on, as deployed); their /mcp
+    URLs and process ids. Stopped with SIGTERM; their stderr is appended to `errlog`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
+    env["CODEX_MCP_HTTP_TOKEN"] = HTTP_TOKEN
+    command = [sys.executable, "-m", "codex_mcp", "--transport", "http", "--demo", "--port", "0"]
+    with contextlib.ExitStack() as stack:
+        logs = [
+            stack.enter_context(tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace"))
+            for _ in range(count)
+        ]
+        processes = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log) for log in logs
+        ]
+        try:
+            urls = []
+            for process, log in zip(processes, logs, strict=True):
+                deadline = time.monotonic() + 120
+                while not (found := HTTP_READY.search(_read(log))):
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"HTTP replica did not start: {_read(log)[-500:]}")
+                    time.sleep(0.05)
+                urls.append((found.group(1), process.pid))
+            yield urls
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process, log in zip(processes, logs, strict=True):
+                process.wait(timeout=60)
+                errlog.write(_read(log)[-2000:])
+
+
+def cpu_seconds(pids: Sequence[int]) -> float | None:
+    """User + system CPU time of live processes, from /proc (None where there is no /proc)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _read(log: TextIO) -> str:
+    log.seek(0)
+    return log.read()
+
+
+async def calls_per_second(clients: Sequence[Client], plan: Plan, project_ids: Sequence[str]) -> tuple[float, int]:
+    """`plan.http_calls` codex_get_project calls, each client calling back to back; (calls/s, answers correct)."""
+    correct = 0
+
+    async def one_client(client: Client, calls: int, offset: int) -> None:
+        nonlocal correct
+        for number in range(calls):
+            project_id = project_ids[(offset + number) % len(project_ids)]
+            result = await client.call_tool("codex_get_project", {"project_id": project_id})
+            correct += not result.is_error and (result.structured_content or {}).get("id") == project_id
+
+    per_client = plan.http_calls // len(clients)
+    started = time.perf_counter()
+    async with anyio.create_task_group() as tg:
+        for offset, client in enumerate(clients):
+            tg.start_soon(one_client, client, per_client, offset)
+    return per_client * len(clients) / (time.perf_counter() - started), correct
+
+
+async def http_throughput(plan: Plan, report: Report) -> None:
+    section = "5 http"
+    simulator = AdminAPISimulator()
+    async with Client(create_server(demo_settings(), transport=simulator.transport())) as client:
+        listed = await client.call_tool("codex_list_projects", {"limit": 20})
+        project_ids = [project["id"] for project in (listed.structured_content or {}).get("data", [])]
+        await calls_per_second([client], Plan(0, 0, http_calls=20, http_clients=1), project_ids)  # warm-up
+        before = own_cpu_seconds()
+        reference, correct = await calls_per_second([client] * plan.http_clients, plan, project_ids)
+        memory_cpu = (own_cpu_seconds() - before) / plan.http_calls * 1000
+    report.add(
+        section,
+        "in memory (reference)",
+        f"{reference:,.0f} calls/s",
+        f"{plan.http_calls} codex_get_project calls by {plan.http_clients} concurrent callers, one in-memory session "
+        f"(demo simulator in-process): CPU {memory_cpu:.1f} ms/call; {correct} correct",
+        ok=correct == plan.http_calls,
+    )
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as errlog:
+        for replicas in (1, 2):
+            with http_replicas(replicas, cast(TextIO, errlog)) as servers:
+                async with contextlib.AsyncExitStack() as stack:
+                    http = await stack.enter_async_context(
+                        httpx2.AsyncClient(headers={"Authorization": f"Bearer {HTTP_TOKEN}"}, timeout=60)
+                    )
+                    clients = [
+                        await stack.enter_async_context(
+                            Client(streamable_http_client(servers[number % replicas][0], http_client=http))
+                        )
+                        for number in range(plan.http_clients)
+                    ]
+                    await calls_per_second(clients, Plan(0, 0, http_calls=4 * len(clients)), project_ids)  # warm-up
+                    pids = [pid for _, pid in servers]
+                    server_before, client_before = cpu_seconds(pids), own_cpu_seconds()
+                    rate, correct = await calls_per_second(clients, plan, project_ids)
+                    server_after, client_after = cpu_seconds(pids), own_cpu_seconds()
+            cpu = f"client CPU {(client_after - client_before) / plan.http_calls * 1000:.1f} ms/call"
+            if server_before is not None and server_after is not None:
+                cpu += f", server CPU {(server_after - server_before) / plan.http_calls * 1000:.1f} ms/call"
+            report.add(
+                section,
+                f"{replicas} replica{'s' if replicas > 1 else ''} over HTTP",
+                f"{rate:,.0f} calls/s",
+                f"{rate / reference:.2f}x in memory; {plan.http_calls} calls by {plan.http_clients} concurrent MCP "
+                f"clients (stateless 2026 protocol, one POST per call) over 127.0.0.1 to `codex-mcp --transport http "
+                f"--demo` x{replicas} (token, access log on); clients in this process: {cpu}; {correct} correct",
+                ok=correct == plan.http_calls,
+            )
+
+
 # ---- main ----------------------------------------------------------------------------------------------------
 
 
@@ -432,6 +571,7 @@ async def run_all(plan: Plan, report: Report) -> None:
         ("1 cold start", cold_start),
         ("2 latency", latency),
         ("3 throughput", throughput),
+        ("5 http", http_throughput),
     ]
     for name, section in sections:
         try:
@@ -455,7 +595,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in [name for name in os.environ if name.startswith(ENV_PREFIXES)]:
         del os.environ[name]
     configure_logging("INFO")  # as `codex-mcp` serving does (before create_server): stderr, httpx quiet
-    plan = Plan(cold_runs=3, latency_calls=5) if options.quick else Plan(cold_runs=5, latency_calls=50)
+    plan = Plan(cold_runs=3, latency_calls=5, http_calls=200) if options.quick else Plan(cold_runs=5, latency_calls=50)
     report = Report()
     load_at_start = " ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     started = time.perf_counter()

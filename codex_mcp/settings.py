@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -9,6 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+Transport = Literal["stdio", "http"]
 MIN_RESULT_TOKENS = 1_000
 
 
@@ -103,6 +105,58 @@ class Settings(BaseSettings):
     backoff_max_s: float = Field(
         8.0, ge=0, le=300, validation_alias="CODEX_MCP_BACKOFF_MAX", description="Longest retry backoff, seconds."
     )
+    transport: Transport = Field(
+        "stdio",
+        validation_alias="CODEX_MCP_TRANSPORT",
+        description="`stdio` (one client, what Claude Desktop runs) or `http`: Streamable HTTP at `/mcp` for a team "
+        "(same as `--transport`).",
+    )
+    http_host: str = Field(
+        "127.0.0.1",
+        validation_alias="CODEX_MCP_HTTP_HOST",
+        description="Address the HTTP server binds to (same as `--host`); Host headers naming it are accepted.",
+    )
+    http_port: int = Field(
+        8000,
+        ge=0,
+        le=65535,
+        validation_alias="CODEX_MCP_HTTP_PORT",
+        description="HTTP port (same as `--port`); `0`: any free port, named in the start-up line on stderr.",
+    )
+    http_token: SecretStr | None = Field(
+        None,
+        validation_alias="CODEX_MCP_HTTP_TOKEN",
+        description="Bearer token every HTTP client must send (`Authorization: Bearer ...`); at least 16 characters, "
+        "never the admin key. Required unless `--no-auth` on loopback.",
+    )
+    http_token_file: Path | None = Field(
+        None,
+        validation_alias="CODEX_MCP_HTTP_TOKEN_FILE",
+        description="File holding the bearer token, trailing newline stripped (same as `--http-token-file`).",
+    )
+    http_no_auth: bool = Field(
+        False,
+        validation_alias="CODEX_MCP_HTTP_NO_AUTH",
+        description="`1`: serve HTTP without a token; only when bound to loopback (same as `--no-auth`).",
+    )
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        validation_alias="CODEX_MCP_ALLOWED_HOSTS",
+        description="Comma-separated extra Host header names accepted over HTTP, e.g. a load balancer's "
+        "`mcp.example.com` (same as `--allowed-hosts`); others get 421.",
+    )
+    allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        validation_alias="CODEX_MCP_ALLOWED_ORIGINS",
+        description="Comma-separated browser origins admitted over HTTP, e.g. `https://app.example.com` (same as "
+        "`--allowed-origins`); requests with any other Origin get 403.",
+    )
+    allow_client_keys: bool = Field(
+        False,
+        validation_alias="CODEX_MCP_ALLOW_CLIENT_KEYS",
+        description="`1`: gateway mode, an HTTP request may bring its own Admin key in `X-OpenAI-Admin-Key` (used "
+        "for that request only); otherwise that header is refused with 400.",
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -135,6 +189,33 @@ class Settings(BaseSettings):
             return parse_toolsets(",".join(str(item) for item in value))
         return value
 
+    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for host in value:
+            if "/" in host or any(char.isspace() for char in host):
+                raise ValueError(f"CODEX_MCP_ALLOWED_HOSTS takes host names (optionally host:port), not {host!r}")
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        origins = tuple(origin.rstrip("/") for origin in value)
+        for origin in origins:
+            scheme, sep, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not sep or not rest or "/" in rest:
+                raise ValueError(
+                    f"CODEX_MCP_ALLOWED_ORIGINS takes origins like https://app.example.com, not {origin!r}"
+                )
+        return origins
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -149,7 +230,7 @@ def environment_table() -> str:
         if isinstance(default, bool):
             shown = "`1`" if default else "`0`"
         elif isinstance(default, tuple):
-            shown = f"`{','.join(default)}`"
+            shown = f"`{','.join(default)}`" if default else "(none)"
         elif default is None:
             shown = "(none)"
         else:

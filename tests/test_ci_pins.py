@@ -37,7 +37,7 @@ def test_install_checks_pins_every_tool_it_fetches() -> None:
     for line in re.findall(r"pip\" install -q (.+)", text):
         assert line in ('"$wheel"', '"build==$BUILD_VERSION"', '"uv==$UV_VERSION"'), line
     for spec in re.findall(r"npx -y (?:-p )?(\S+)", text):
-        assert spec in ('"$@"', '"node@$NODE_FOR_NEXT"'), f"npx fetches {spec}, not a pinned variable"
+        assert spec in ('"$@"', '"node@$NODE_FOR_NEXT"', '"$INSPECTOR"'), f"npx fetches {spec}, not a pinned variable"
 
 
 def test_release_workflow_pins_actions_and_publishes_with_trusted_publishing() -> None:

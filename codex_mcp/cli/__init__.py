@@ -10,6 +10,7 @@ import anyio
 from pydantic import ValidationError
 
 from codex_mcp.cli.arguments import RawValue, build_parser, describe_settings_error, load_settings, parse_arguments
+from codex_mcp.cli.serving import misplaced_http_flags
 from codex_mcp.logs import configure_logging
 from codex_mcp.settings import Settings
 
@@ -29,8 +30,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(describe_settings_error(exc), file=sys.stderr)
         return 2
+    if problem := misplaced_http_flags(args, settings.transport):
+        print(problem, file=sys.stderr)
+        return 2
     configure_logging(settings.log_level)
     if args.command in (None, "serve"):
+        if settings.transport == "http":
+            from codex_mcp.http_serve import serve as serve_http
+
+            return serve_http(settings)
         return serve(settings)
     from codex_mcp.cli import commands
 

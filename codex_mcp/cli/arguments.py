@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from codex_mcp import __version__
+from codex_mcp.cli.serving import serving_overrides, serving_parser
 from codex_mcp.settings import Settings
 
 EXAMPLES = """\
@@ -59,11 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="MCP server for the OpenAI Admin API. With no command it serves MCP on stdio (Claude Desktop).",
         epilog=f"{EXAMPLES}\n\n{environment_help()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
+        parents=[common, serving_parser()],
     )
     parser.add_argument("--version", action="version", version=f"codex-mcp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("serve", parents=[common], help="serve MCP on stdio (the default)")
+    commands.add_parser(
+        "serve", parents=[common, serving_parser()], help="serve MCP on stdio (the default) or HTTP (--transport http)"
+    )
     tools = commands.add_parser(
         "tools", parents=[common], help="list the tools, or show one tool's arguments", description=None
     )
@@ -119,6 +122,7 @@ def load_settings(args: argparse.Namespace) -> Settings:
         overrides["toolsets"] = args.toolsets
     if getattr(args, "dynamic_toolsets", False):
         overrides["dynamic_toolsets"] = True
+    overrides.update(serving_overrides(args))
     level = getattr(args, "log_level", None)
     if level:
         overrides["log_level"] = level

@@ -19,6 +19,7 @@ from codex_mcp.client.query import Query, encode_query
 from codex_mcp.client.retry import Backoff, may_have_been_processed, retry_after_seconds, should_retry
 from codex_mcp.errors import AdminAPIError, APIStatusError, ConfigurationError
 from codex_mcp.redaction import register_secret
+from codex_mcp.request_key import client_admin_key
 from codex_mcp.settings import Settings
 
 log = logging.getLogger("codex_mcp.client")
@@ -141,6 +142,8 @@ class RequestPath:
             await self._sleep(delay)
 
     def _authorization(self) -> str:
+        if (client_key := client_admin_key()) is not None:
+            return f"Bearer {client_key}"  # gateway mode: the request's own key, checked by the HTTP layer
         key = self._settings.admin_key.get_secret_value().strip() if self._settings.admin_key else ""
         if not key:
             raise ConfigurationError("OPENAI_ADMIN_KEY is not set, so the OpenAI Admin API cannot be called.")
