@@ -14,6 +14,7 @@ from statistics import median
 from pydantic import Field
 
 from codex_mcp.models import Lean
+from codex_mcp.rows import model_of
 
 DAY_S = 86400
 BASELINE_DAYS = 28
@@ -57,14 +58,6 @@ class DailyCosts:
             for (project_id, line_item), amount in self.days.get(day, {}).items():
                 sums[_key(dimension, project_id, line_item)] += amount
         return dict(sums)
-
-
-def model_of(line_item: str | None) -> str:
-    """The model a cost line item is for ('gpt-4o-2024-08-06, input' -> 'gpt-4o-2024-08-06')."""
-    if not line_item:
-        return "(no line item)"
-    name, comma, _ = line_item.partition(", ")
-    return name if comma else line_item
 
 
 def _key(dimension: str, project_id: str | None, line_item: str | None) -> str:

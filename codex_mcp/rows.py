@@ -125,6 +125,15 @@ def _read_amount(value: Any, row: Row, problems: UnreadableValues | None, day: i
     row["amount_usd" if currency == "usd" else f"amount_{currency}"] = number
 
 
+def model_of(line_item: str | None) -> str:
+    """The model a cost line item is for ('gpt-4o-2024-08-06, input' -> 'gpt-4o-2024-08-06'); a line item that
+    names no model ('code interpreter sessions') is its own entry."""
+    if not line_item:
+        return "(no line item)"
+    name, comma, _ = line_item.partition(", ")
+    return name if comma else line_item
+
+
 def sum_rows(rows: Iterable[Row], *, include_quantity: bool = False) -> dict[str, Number]:
     """Sum every numeric field of the rows; money and other floats are summed exactly in decimal.
 

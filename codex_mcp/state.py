@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mcp.server.mcpserver import Context
 
 from codex_mcp.client import AdminClient
 from codex_mcp.settings import Settings
+from codex_mcp.tools.core.labels import LabelCache
 
 
 @dataclass(frozen=True)
 class AppState:
-    """Lifespan state: one AdminClient (one connection pool) shared by all tool calls."""
+    """Lifespan state: one AdminClient (one connection pool) shared by all tool calls, and the label cache."""
 
     client: AdminClient
     settings: Settings
+    labels: LabelCache = field(default_factory=LabelCache)
 
 
 def page_progress(ctx: Context, what: str) -> Callable[[int], Awaitable[None]]:

@@ -15,7 +15,7 @@ from pydantic import Field, WithJsonSchema
 
 from codex_mcp.errors import InvalidArgumentError
 from codex_mcp.models import BucketSeries, Lean
-from codex_mcp.rows import Number, Row, UnreadableValues, flatten_row, sum_rows
+from codex_mcp.rows import Number, Row, UnreadableValues, flatten_row, model_of, sum_rows
 from codex_mcp.timeparse import iso, resolve_range
 
 # One flat JSON type list instead of anyOf: clients that validate results against outputSchema do it 2-3x faster.
@@ -29,6 +29,8 @@ WIDTH_NAMES = {"1m": "minutes", "1h": "hours", "1d": "UTC days", "1w": "weeks fr
 # Counters always reported; any other counter that is zero over the whole range is left out as noise.
 MAIN_COUNTERS = ("amount_usd", "num_model_requests", "num_sessions", "input_tokens", "output_tokens")
 START = "start"
+# Group fields whose ids get a readable label column in per-group totals (null when the lookup has none).
+LABEL_COLUMNS = {"project_id": "project_name", "user_id": "user_email"}
 MIN_ROWS_TO_FOLD = 8
 
 
@@ -196,7 +198,7 @@ class ReportData:
     starts: list[int]
     rows: list[list[Row]]
     problems: UnreadableValues
-    project_names: dict[str, str]
+    labels: dict[str, dict[str, str]]  # per group_by field (LABEL_COLUMNS), each id's label
     notes: list[str]
     include_group_rows: bool
     complete_before: int
@@ -215,16 +217,20 @@ class ReportData:
         units: str,
         sort_key: str,
         include_group_rows: bool = False,
-        project_names: dict[str, str] | None = None,
+        labels: dict[str, dict[str, str]] | None = None,
         notes: Sequence[str] = (),
         lag_s: int = 0,
         now: float | None = None,
     ) -> ReportData:
         """`lag_s`: how long after a bucket ends its data can still arrive; buckets ending after now - lag_s are
-        partial."""
+        partial. Grouped by `model` on costs, each row's model is derived from its line item."""
         problems = UnreadableValues()
         ordered = sorted(series.buckets, key=lambda b: b.start_time)
         rows = [[flatten_row(r, problems, day=b.start_time) for r in b.results] for b in ordered]
+        if "model" in group_by and series.source.endswith("/costs"):
+            for row in (row for bucket_rows in rows for row in bucket_rows):
+                line_item = row.get("line_item")
+                row["model"] = model_of(line_item if isinstance(line_item, str) else None)
         return cls(
             source=series.source,
             start_time=start_time,
@@ -238,7 +244,7 @@ class ReportData:
             starts=[b.start_time for b in ordered],
             rows=rows,
             problems=problems,
-            project_names=project_names or {},
+            labels=labels or {},
             notes=list(notes),
             include_group_rows=include_group_rows,
             complete_before=int(time.time() if now is None else now) - lag_s,
@@ -320,11 +326,16 @@ class ReportData:
         ]
         return sorted(entries, key=lambda entry: (-entry.totals.get(self.sort_key, 0), _order_key(entry.key)))
 
+    @property
+    def labelled(self) -> list[str]:
+        """The group_by fields that get a label column (project names, user emails), in LABEL_COLUMNS order."""
+        return [name for name in LABEL_COLUMNS if name in self.group_by]
+
     def group_columns(self) -> list[str]:
-        named = "project_id" in self.group_by
         counters = self.counters
         quantity = ["quantity"] if "line_item" in self.group_by else []
-        return [*self.group_by, *(["project_name"] if named else []), *counters, *quantity]
+        labels = [LABEL_COLUMNS[field] for field in self.labelled]
+        return [*self.group_by, *labels, *counters, *quantity]
 
     def groups_table(self, keep: int | None = None) -> GroupsTable:
         """Totals per group; with `keep`, only the largest `keep` groups and the rest summed as `other`."""
@@ -374,12 +385,12 @@ class ReportData:
         )
 
     def _group_row(self, entry: GroupEntry, counters: list[str]) -> list[Cell]:
-        name: list[Cell] = []
-        if "project_id" in self.group_by:
-            project = entry.key[self.group_by.index("project_id")]
-            name = [self.project_names.get(str(project)) if project is not None else None]
+        labels: list[Cell] = []
+        for name in self.labelled:
+            value = entry.key[self.group_by.index(name)]
+            labels.append(self.labels.get(name, {}).get(str(value)) if value is not None else None)
         quantity = [entry.totals.get("quantity", 0)] if "line_item" in self.group_by else []
-        return [*entry.key, *name, *(entry.totals.get(c, 0) for c in counters), *quantity]
+        return [*entry.key, *labels, *(entry.totals.get(c, 0) for c in counters), *quantity]
 
     # ---- the report ------------------------------------------------------------------------------------------
 

@@ -194,10 +194,10 @@ CASES = [
     ),
     case(
         "codex_get_cost_breakdown",
-        {**RANGE, "group_by": ["model"]},
+        {**RANGE, "group_by": ["user_id"]},
         "group_by.0",
         "'line_item'",
-        id="group-costs-model",
+        id="group-costs-user",
     ),
     case(
         "codex_get_code_interpreter_usage",

@@ -21,6 +21,8 @@ from tests.conftest import TEST_KEY
 from tests.held_api import HeldAPI
 from tests.raw_stdio import ROOT, WAIT_S, RawServer
 
+HANG_GUARD_S = 30  # far below the 600 s request deadline a server that waited for the held API would sit out
+
 PARSE_ERROR, INVALID_REQUEST, INVALID_PARAMS = -32700, -32600, -32602
 BIG = "123456789012345678901234567890123"  # 33 digits
 LONG = "9" * 5000  # longer than any integer the SDK's parser reads
@@ -149,13 +151,17 @@ def test_a_cancelled_call_is_not_answered_and_the_server_keeps_serving(progress_
     assert "Traceback" not in server.stderr_text()
 
 
-def test_a_closed_stdin_mid_call_ends_the_process_with_exit_0_within_2_s() -> None:
-    with held_usage() as api, RawServer(env=env_for(api)) as server:
+def test_a_closed_stdin_mid_call_ends_the_process_with_exit_0_without_waiting_for_the_api() -> None:
+    """The held API never answers and the request deadline is 10 minutes: a server that waited for its call would
+    still be running long after the guard below (on an idle machine it exits in about half a second; the 2 s
+    target is measured by benchmarks/bench.py, not asserted here, so a loaded CI machine cannot fail it)."""
+    slow = {"CODEX_MCP_REQUEST_DEADLINE": "600", "CODEX_MCP_READ_TIMEOUT": "600"}
+    with held_usage() as api, RawServer(env={**env_for(api), **slow}) as server:
         server.initialize()
         server.send(call(50, '{"start_time":"30d"}', tool="codex_get_normalized_metrics"))
         wait_for(lambda: api.held)
         server.close_stdin()
-        assert server.process.wait(timeout=2) == 0
+        assert server.process.wait(timeout=HANG_GUARD_S) == 0
         wait_for(lambda: api.abandoned)
         assert api.abandoned == api.held
     assert "Traceback" not in server.stderr_text()

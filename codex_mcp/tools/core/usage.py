@@ -11,7 +11,7 @@ from pydantic import Field
 from codex_mcp.budget import fit_report
 from codex_mcp.client import UsageSource
 from codex_mcp.errors import AdminAPIError, InvalidArgumentError, shown
-from codex_mcp.models import Project, UsageQuery
+from codex_mcp.models import UsageQuery
 from codex_mcp.params import (
     ApiKeyIds,
     EndTime,
@@ -25,13 +25,14 @@ from codex_mcp.params import (
 )
 from codex_mcp.state import app_state, page_progress
 from codex_mcp.tools import READ, ToolSpec
-from codex_mcp.tools.fanout import concurrently, or_api_error
+from codex_mcp.tools.core.labels import missing_note
+from codex_mcp.tools.fanout import concurrently
 from codex_mcp.usage_endpoints import USAGE_ENDPOINTS
-from codex_mcp.usage_report import ReportData, UsageReport, resolve_bucket_range
+from codex_mcp.usage_report import LABEL_COLUMNS, ReportData, UsageReport, resolve_bucket_range
 
 CompletionsGroup = Literal["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
 EmbeddingsGroup = Literal["project_id", "user_id", "api_key_id", "model"]
-CostsGroup = Literal["project_id", "line_item", "api_key_id"]
+CostsGroup = Literal["project_id", "line_item", "api_key_id", "model"]
 
 
 async def _bucket_report(
@@ -50,17 +51,22 @@ async def _bucket_report(
     client = app_state(ctx).client
     start, end, aligned_note = resolve_bucket_range(start_time, end_time, bucket_width)
     groups = list(dict.fromkeys(group_by or []))
-    query = UsageQuery(start, end, bucket_width, groups, filters)
+    query = UsageQuery(start, end, bucket_width, _api_groups(source, groups), filters)
     fetch = client.usage(source, query, on_page=page_progress(ctx, "page"))
     notes = [aligned_note] if aligned_note else []
-    project_names = None
-    if "project_id" in groups:
-        # Names make "spend per project" readable; fetched alongside the data, and optional.
-        series, projects = await concurrently(fetch, or_api_error(client.all_projects()))
-        project_names, note = _names(projects)
-        notes += [note] if note else []
-    else:
-        series = await fetch
+    labelled = [group for group in LABEL_COLUMNS if group in groups]
+    # Names and emails make "spend per project" readable; fetched alongside the data, optional and cached.
+    series, project_labels, user_labels = await concurrently(
+        fetch,
+        _labels(ctx, "project_id") if "project_id" in labelled else _none(),
+        _labels(ctx, "user_id") if "user_id" in labelled else _none(),
+    )
+    labels: dict[str, dict[str, str]] = {}
+    for group_field, found in (("project_id", project_labels), ("user_id", user_labels)):
+        if isinstance(found, AdminAPIError):
+            notes.append(missing_note(group_field, found))
+        elif found is not None:
+            labels[group_field] = found
     endpoint = USAGE_ENDPOINTS[source]
     data = ReportData.of(
         series,
@@ -72,17 +78,27 @@ async def _bucket_report(
         units=endpoint.units,
         sort_key=endpoint.sort_key,
         include_group_rows=include_group_rows,
-        project_names=project_names,
+        labels=labels,
         notes=notes,
         lag_s=endpoint.lag_s,
     )
     return fit_report(data, max_tokens=app_state(ctx).settings.max_result_tokens, tool=tool)
 
 
-def _names(projects: list[Project] | AdminAPIError) -> tuple[dict[str, str] | None, str | None]:
-    if isinstance(projects, AdminAPIError):
-        return None, f"Project names could not be fetched, so groups show ids only: {projects.message}"
-    return {project.id: project.name for project in projects if project.name}, None
+def _api_groups(source: str, groups: list[str]) -> list[str]:
+    """What to ask the API to group by: costs have no model grouping, so it is derived from line items."""
+    if source != "costs" or "model" not in groups:
+        return groups
+    return list(dict.fromkeys("line_item" if group == "model" else group for group in groups))
+
+
+async def _labels(ctx: Context, group_field: str) -> dict[str, str] | AdminAPIError:
+    state = app_state(ctx)
+    return await state.labels.labels(state.client, state.settings, group_field)
+
+
+async def _none() -> None:
+    return None
 
 
 async def codex_get_completions_usage(
@@ -203,11 +219,14 @@ async def codex_get_cost_breakdown(
 ) -> UsageReport:
     """What the organization spent, in US dollars, per UTC day.
 
-    `totals.amount_usd` is the spend over [start_time, end_time) (dollars, not cents); every day's total is in
-    `buckets`; `groups` gives spend per project (with project_name)/line item (e.g. 'gpt-4o-2024-08-06, input',
-    with its quantity)/API key, largest first. "What did we spend per project last month?" is
-    start_time='last month', group_by=['project_id']. Costs can lag usage by up to a day. All pages are fetched:
-    every day in the range is returned.
+    `totals.amount_usd` is the spend over [start_time, end_time) (dollars, not cents); every day's total is a row
+    of the `buckets` table; `groups` gives spend per project (with project_name)/line item (e.g.
+    'gpt-4o-2024-08-06, input', with its quantity)/API key/model, largest first. group_by 'model' is derived from
+    line items ('gpt-4o-2024-08-06, input' and '..., output' sum to gpt-4o-2024-08-06; a line item naming no model
+    is its own entry). "What did we spend per project last month?" is start_time='last month',
+    group_by=['project_id']; "which models cost the most?" is group_by=['model']. Costs can lag usage by up to a
+    day; the latest days are marked partial. All pages are fetched: every day in the range is returned (condensed
+    with a note only when it would not fit the result budget).
     """
     if bucket_width != "1d":
         raise InvalidArgumentError(
