@@ -17,10 +17,11 @@ from codex_mcp.errors import InvalidArgumentError
 from codex_mcp.models import BucketSeries, Lean
 from codex_mcp.rows import Number, Row, UnreadableValues, flatten_row, sum_rows
 from codex_mcp.timeparse import iso, resolve_range
+from codex_mcp.usage_endpoints import WIDTH_SECONDS
 
 # One flat JSON type list instead of anyOf: clients that validate results against outputSchema do it 2-3x faster.
 Cell = Annotated[int | float | str | bool | None, WithJsonSchema({"type": ["number", "string", "boolean", "null"]})]
-BUCKET_SECONDS = {"1m": 60, "1h": 3600, "1d": 86400}
+BUCKET_SECONDS = WIDTH_SECONDS
 # The longest range one call may ask for, per width: 2 years of days, 31 days of hours, 1 day of minutes.
 MAX_SPAN_SECONDS = {"1d": 732 * 86400, "1h": 31 * 86400, "1m": 86400}
 # Widths rows can be rolled up to when a result must be condensed, finest first.

@@ -180,8 +180,9 @@ async def test_completions_sends_every_filter_and_reads_the_spec_example(httpx_m
     assert find_nulls(out) == []
 
 
-async def test_completions_90_days_follow_next_page_to_the_end(httpx_mock: HTTPXMock) -> None:
-    """90 daily buckets in 3 pages (31 + 31 + 28); cursors end in '=' and go back literally, never as %3D."""
+async def test_completions_90_days_in_three_concurrent_windows_merged_in_order(httpx_mock: HTTPXMock) -> None:
+    """90 daily buckets: three windows of at most 31 (31 + 31 + 28), each asking for its own start and end, merged
+    in time order whatever order the answers come in."""
 
     def day(i: int) -> dict[str, Any]:
         return bucket(
@@ -192,24 +193,24 @@ async def test_completions_90_days_follow_next_page_to_the_end(httpx_mock: HTTPX
             ],
         )
 
-    httpx_mock.add_response(json=usage_page([day(i) for i in range(31)], TOKENS[0]))
-    httpx_mock.add_response(json=usage_page([day(i) for i in range(31, 62)], TOKENS[1]))
-    httpx_mock.add_response(json=usage_page([day(i) for i in range(62, 90)]))
+    def answer(request: httpx.Request) -> httpx.Response:
+        query = dict(pairs(request))
+        first, last = (int(query[name]) for name in ("start_time", "end_time"))
+        return httpx.Response(200, json=usage_page([day((t - OCT_1) // DAY) for t in range(first, last, DAY)]))
+
+    httpx_mock.add_callback(answer, url=DATA_URL, is_reusable=True)
 
     out = await call(
         "codex_get_completions_usage",
         {"start_time": "2024-10-01", "end_time": "2024-12-30", "group_by": ["model", "model"]},
     )
 
-    first, second, third = httpx_mock.get_requests(url=DATA_URL)
-    span = [("start_time", str(OCT_1)), ("end_time", str(OCT_1 + 90 * DAY)), ("bucket_width", "1d")]
-    span += [("group_by", "model"), ("limit", "31")]
-    assert pairs(first) == span
-    assert pairs(second) == [*span, ("page", TOKENS[0])]
-    assert pairs(third) == [*span, ("page", TOKENS[1])]
-    assert second.url.query.decode().endswith("&page=page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=")
-    assert third.url.query.decode().endswith("&page=page_AAAAAGdHBgMiJdKOAAAAAGdGxdE==")
-    assert all(b"%3D" not in r.url.query for r in (first, second, third))
+    requests = httpx_mock.get_requests(url=DATA_URL)
+    windows = [(OCT_1, OCT_1 + 31 * DAY), (OCT_1 + 31 * DAY, OCT_1 + 62 * DAY), (OCT_1 + 62 * DAY, OCT_1 + 90 * DAY)]
+    assert sorted(pairs(r)[:2] for r in requests) == [
+        [("start_time", str(start)), ("end_time", str(end))] for start, end in windows
+    ]
+    assert all(pairs(r)[2:] == [("bucket_width", "1d"), ("group_by", "model"), ("limit", "31")] for r in requests)
 
     assert (out["pages_fetched"], out["bucket_count"], len(out["buckets"]["rows"])) == (3, 90, 90)
     assert out["buckets"]["columns"] == ["start", "num_model_requests", "input_tokens", "output_tokens"]

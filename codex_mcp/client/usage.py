@@ -1,14 +1,28 @@
-"""Usage and costs endpoints: every bucket of a query, all pages."""
+"""Usage and costs endpoints: every bucket of a query, fetched in concurrent windows of one page each."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
+import anyio
+
 from codex_mcp.client.paging import PageCallback, PagingClient
 from codex_mcp.client.query import flag
-from codex_mcp.models import BucketSeries, UsageQuery
-from codex_mcp.usage_endpoints import USAGE_ENDPOINTS
+from codex_mcp.client.windows import Window, fetch_windows, plan_windows
+from codex_mcp.models import BucketSeries, UsageBucket, UsageQuery
+from codex_mcp.usage_endpoints import USAGE_ENDPOINTS, WIDTH_SECONDS
 
 # A usage kind of USAGE_ENDPOINTS ('completions', 'images', ..., or 'costs').
 UsageSource = str
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """One window's buckets in the order the API sent them, and how many pages that took."""
+
+    window: Window
+    buckets: list[UsageBucket]
+    pages: int
 
 
 class UsageEndpoints(PagingClient):
@@ -17,10 +31,45 @@ class UsageEndpoints(PagingClient):
     async def usage(
         self, source: UsageSource, query: UsageQuery, *, on_page: PageCallback | None = None
     ) -> BucketSeries:
-        """Every bucket of a usage query of kind `source` (a key of USAGE_ENDPOINTS), or of costs."""
+        """Every bucket of a usage query of kind `source` (a key of USAGE_ENDPOINTS), or of costs.
+
+        The range is cut at bucket boundaries into windows of one page each (the endpoint's page limit), fetched
+        concurrently within CODEX_MCP_MAX_CONCURRENCY and merged in time order; a window the API pages anyway is
+        followed to its end. All or nothing: a window that fails fails the call, naming the window.
+        """
         endpoint = USAGE_ENDPOINTS[source]
         limit = endpoint.page_limit(query.bucket_width)
-        return await self.fetch_all_buckets(endpoint.path, usage_params(query), page_limit=limit, on_page=on_page)
+        width = WIDTH_SECONDS.get(query.bucket_width)
+        if width is None:  # not a width the API has: one request, and the API says what is wrong
+            return await self.fetch_all_buckets(endpoint.path, usage_params(query), page_limit=limit, on_page=on_page)
+        windows = plan_windows(query.start_time, query.end_time, width, limit)
+        progress = _Progress(on_page)
+
+        async def fetch(window: Window) -> _Fetched:
+            params = usage_params(replace(query, start_time=window.start, end_time=window.end))
+            series = await self.fetch_all_buckets(endpoint.path, params, page_limit=limit, on_page=progress.page)
+            return _Fetched(window, series.buckets, series.pages)
+
+        # As many workers as requests may be in flight, so no window waits for a slot (its deadline would run).
+        fetched = await fetch_windows(windows, fetch, workers=self._settings.max_concurrency)
+        buckets = [bucket for part in fetched for bucket in part.buckets]
+        return BucketSeries(endpoint.path, buckets, sum(part.pages for part in fetched))
+
+
+class _Progress:
+    """Pages fetched so far across every window, reported one at a time so the count only ever grows."""
+
+    def __init__(self, on_page: PageCallback | None) -> None:
+        self._on_page = on_page
+        self._pages = 0
+        self._lock = anyio.Lock()
+
+    async def page(self, _number: int) -> None:
+        if self._on_page is None:
+            return
+        async with self._lock:
+            self._pages += 1
+            await self._on_page(self._pages)
 
 
 def usage_params(query: UsageQuery) -> list[tuple[str, str]]:
