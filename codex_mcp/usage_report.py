@@ -22,8 +22,10 @@ from codex_mcp.usage_endpoints import WIDTH_SECONDS
 # One flat JSON type list instead of anyOf: clients that validate results against outputSchema do it 2-3x faster.
 Cell = Annotated[int | float | str | bool | None, WithJsonSchema({"type": ["number", "string", "boolean", "null"]})]
 BUCKET_SECONDS = WIDTH_SECONDS
-# The longest range one call may ask for, per width: 2 years of days, 31 days of hours, 1 day of minutes.
-MAX_SPAN_SECONDS = {"1d": 732 * 86400, "1h": 31 * 86400, "1m": 86400}
+# The longest range one call may ask for, per width (None: any, back to 2020-01-01, which time parsing enforces).
+# Long ranges are fetched in concurrent windows and rolled up to fit the budget; these keep one call under about
+# 10,000 buckets (a year of hours is 8,784, a week of minutes 10,080), which bounds its memory and requests.
+MAX_SPAN_SECONDS: dict[str, int | None] = {"1d": None, "1h": 366 * 86400, "1m": 7 * 86400}
 # Widths rows can be rolled up to when a result must be condensed, finest first.
 WIDTHS = ("1m", "1h", "1d", "1w", "1mo")
 WIDTH_NAMES = {"1m": "minutes", "1h": "hours", "1d": "UTC days", "1w": "weeks from Monday, UTC", "1mo": "months"}
@@ -133,11 +135,11 @@ def resolve_bucket_range(
     start, end = resolve_range(start_time, end_time)
     width = BUCKET_SECONDS[bucket_width]
     span = MAX_SPAN_SECONDS[bucket_width]
-    if end - start > span:
+    if span is not None and end - start > span:
         limit = f"{span // 86400} days" if span >= 2 * 86400 else f"{span // 3600} hours"
         raise InvalidArgumentError(
             f"start_time to end_time ({iso(start)} to {iso(end)}) is longer than {limit}, the most one call can ask "
-            f"for at bucket_width '{bucket_width}'. {advice}"
+            f"for at bucket_width '{bucket_width}' (about 10,000 buckets at most). {advice}"
         )
     aligned = start - start % width
     note = None

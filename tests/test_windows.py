@@ -1,8 +1,10 @@
 """Usage ranges fetched in concurrent windows: the exact windows asked for, the fewest requests, buckets merged in
 order, pages followed inside a window, all or nothing when a window fails, every window abandoned on cancel, and never
-more requests in flight than the bound."""
+more requests in flight than the bound; and long ranges through the tools."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import anyio
 import pytest
@@ -197,3 +199,52 @@ async def test_a_429_in_one_window_is_waited_out_and_asks_for_the_same_window_ag
     repeated = [line for line in script.seen if script.seen.count(line) == 2]
     assert len(repeated) == 2, "the window that got the 429, asked twice"
     assert len(set(script.seen)) == 9
+
+
+# ---- long ranges through the tools ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "pages", "buckets", "condensed"),
+    [
+        pytest.param(
+            "codex_get_completions_usage",
+            {"start_time": TODAY - 365 * DAY, "end_time": TODAY, "bucket_width": "1h", "group_by": ["model"]},
+            53,
+            365 * 24,
+            True,
+            id="one-year-hourly-by-model",
+        ),
+        pytest.param(
+            "codex_get_cost_breakdown",
+            {"start_time": TODAY - 730 * DAY, "end_time": TODAY, "group_by": ["project_id"]},
+            5,
+            730,
+            False,
+            id="two-years-of-daily-costs",
+        ),
+        pytest.param(
+            "codex_get_embeddings_usage",
+            {"start_time": NOW - 7 * DAY, "end_time": NOW, "bucket_width": "1m"},
+            7,
+            7 * 1440,
+            True,
+            id="a-week-of-minutes",
+        ),
+    ],
+)
+async def test_long_ranges_are_answered_whole_and_shaped_by_the_budget(
+    tool: str, arguments: dict[str, Any], pages: int, buckets: int, condensed: bool
+) -> None:
+    api = UsageAPI()
+    server = create_server(make_settings(), transport=api.transport())
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    assert result.is_error is not True, result_text(result)[:500]
+    out = result.structured_content
+    assert out is not None
+    assert (out["pages_fetched"], out["bucket_count"], api.requests) == (pages, buckets, pages)
+    assert ("condensed" in out) is condensed
+    if condensed:  # rolled up to a wider width to fit the budget, every figure still an exact sum
+        assert out["buckets"]["width"] != arguments["bucket_width"]
+        assert "rolled up" in out["condensed"]["steps"][0]
