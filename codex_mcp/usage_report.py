@@ -112,7 +112,10 @@ class UsageReport(Lean):
     group_by: list[str] | None = None
     filters: dict[str, Any] | None = None
     units: str = Field(description="What the numbers measure; counters absent from totals are zero.")
-    pages_fetched: int
+    pages_fetched: int = Field(description="Pages requested from the API for this answer.")
+    cached_buckets: int | None = Field(
+        None, description="Buckets answered from memory: closed periods an earlier call fetched (see notes)."
+    )
     bucket_count: int = Field(description="Buckets in the range as the API gave them (before any roll-up).")
     totals: dict[str, Number] = Field(description="Exact sums over all buckets and groups.")
     groups: GroupsTable | None = Field(None, description="Totals per group, largest first (when grouped).")
@@ -203,6 +206,7 @@ class ReportData:
     notes: list[str]
     include_group_rows: bool
     complete_before: int
+    cached_buckets: int = 0
     _period_groups: dict[str, list[tuple[int, list[GroupEntry]]]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -245,6 +249,7 @@ class ReportData:
             notes=list(notes),
             include_group_rows=include_group_rows,
             complete_before=int(time.time() if now is None else now) - lag_s,
+            cached_buckets=series.cached_buckets,
         )
 
     # ---- what every shape shares -----------------------------------------------------------------------------
@@ -267,7 +272,15 @@ class ReportData:
 
     def all_notes(self) -> list[str]:
         problem = self.problems.note("costs" if self.source.endswith("/costs") else "usage")
-        return [*self.notes, *([problem] if problem else []), *self._partial_note()]
+        return [*self.notes, *([problem] if problem else []), *self._partial_note(), *self._cached_note()]
+
+    def _cached_note(self) -> list[str]:
+        if not self.cached_buckets:
+            return []
+        return [
+            f"{self.cached_buckets} of {len(self.starts)} buckets came from memory: they ended over 48 hours ago, "
+            "when their figures are final, and an earlier call fetched them; the rest were fetched now."
+        ]
 
     def _partial_note(self) -> list[str]:
         if self.first_partial is None:
@@ -408,6 +421,7 @@ class ReportData:
             filters=self.filters or None,
             units=self.units,
             pages_fetched=self.pages,
+            cached_buckets=self.cached_buckets or None,
             bucket_count=len(self.starts),
             totals={key: totals.get(key, 0) for key in counters},
             groups=groups,

@@ -75,7 +75,7 @@ async def test_a_range_takes_the_fewest_windows_and_merges_them_in_order(
 ) -> None:
     api = UsageAPI()
     limit = {"1h": 168, "1m": 1440, "1d": 180 if kind == "costs" else 31}[width]
-    async with usage_client(api) as client:
+    async with usage_client(api, cache_mb=0) as client:
         series = await client.usage(kind, UsageQuery(start, NOW, width))
 
     planned = expected_windows(start, NOW, seconds, limit)
@@ -84,12 +84,13 @@ async def test_a_range_takes_the_fewest_windows_and_merges_them_in_order(
     assert all(dict(query)["limit"] == str(limit) for query in api.queries)
     starts = [bucket.start_time for bucket in series.buckets]
     assert starts == list(range(start - start % seconds, NOW, seconds))  # every bucket, once, in time order
+    assert series.cached_buckets == 0
 
 
 async def test_merged_windows_equal_the_sequential_walk() -> None:
     api = UsageAPI()
     query = UsageQuery(TODAY - 100 * DAY, NOW, "1d", ["model", "project_id"], {"batch": False})
-    async with usage_client(api) as client:
+    async with usage_client(api, cache_mb=0) as client:
         windowed = await client.usage("completions", query)
         walked = await client.fetch_all_buckets("/organization/usage/completions", usage_params(query), page_limit=31)
     assert [bucket.model_dump() for bucket in windowed.buckets] == [bucket.model_dump() for bucket in walked.buckets]
@@ -105,7 +106,7 @@ async def test_a_window_the_api_pages_anyway_is_followed_to_its_end_with_progres
         progress.append(pages)
 
     start = TODAY - 120 * DAY
-    async with usage_client(api) as client:
+    async with usage_client(api, cache_mb=0) as client:
         series = await client.usage("completions", UsageQuery(start, start + 90 * DAY, "1d"), on_page=on_page)
 
     assert series.pages == api.requests == 4 + 4 + 3
@@ -120,7 +121,7 @@ async def test_a_failing_window_fails_the_call_and_is_named() -> None:
     start = TODAY - 120 * DAY
     second = start + 31 * DAY
     api = UsageAPI(fail=lambda window_start: 400 if window_start == second else None)
-    async with usage_client(api, max_concurrency=1) as client:
+    async with usage_client(api, cache_mb=0, max_concurrency=1) as client:
         with pytest.raises(BadRequestError) as raised:
             await client.usage("completions", UsageQuery(start, start + 90 * DAY, "1d"))
 
@@ -181,7 +182,7 @@ async def test_a_cancelled_tool_call_abandons_its_windows_and_the_next_call_is_s
 async def test_never_more_requests_in_flight_than_the_bound_over_real_http() -> None:
     start = NOW - 60 * DAY  # hourly: 1441 buckets, 9 windows
     with running_loopback(delay_s=0.02) as server:
-        settings = loopback_settings(server, max_concurrency=3)
+        settings = loopback_settings(server, max_concurrency=3, cache_mb=0)
         async with AdminClient(settings) as client:
             series = await client.usage("completions", UsageQuery(start, NOW, "1h"))
     assert server.request_count == series.pages == 9
@@ -192,7 +193,7 @@ async def test_a_429_in_one_window_is_waited_out_and_asks_for_the_same_window_ag
     script = FaultScript(None, Fault(status=429, headers={"Retry-After": "0"}), match=path_contains("/usage/"))
     start = NOW - 60 * DAY
     with running_loopback(fault=script) as server:
-        async with AdminClient(loopback_settings(server)) as client:
+        async with AdminClient(loopback_settings(server, cache_mb=0)) as client:
             series = await client.usage("completions", UsageQuery(start, NOW, "1h"))
     assert server.request_count == 9 + 1
     assert series.pages == 9

@@ -1,5 +1,5 @@
 """The simulator behind an in-process async transport that records the window of every usage request, and can hold
-requests (to cancel them mid-flight) or fail chosen windows; plus an AdminClient over it.
+requests (to cancel them mid-flight) or fail chosen windows; plus an AdminClient over it with a fixed clock.
 
 Not a test module (pytest collects only test_*.py).
 """
@@ -15,12 +15,14 @@ import anyio
 import httpx
 
 from codex_mcp.client import AdminClient
+from codex_mcp.client.cache import BucketCache
 from codex_mcp.demo import AdminAPISimulator
 from tests.conftest import TEST_KEY, make_settings
 
 DAY, HOUR, MINUTE = 86_400, 3_600, 60
-NOW = 1_773_570_600  # 2026-03-15T10:30:00Z: the simulator's now
+NOW = 1_773_570_600  # 2026-03-15T10:30:00Z: the simulator's and the cache's now
 TODAY = NOW - NOW % DAY
+MIB = 1024 * 1024
 _SIMULATOR: AdminAPISimulator | None = None
 
 
@@ -99,9 +101,12 @@ class UsageAPI:
         return self.simulator.handle(httpx.Request(request.method, url, headers=headers))
 
 
-def usage_client(api: UsageAPI, **settings: Any) -> AdminClient:
-    """An AdminClient over `api`."""
-    return AdminClient(make_settings(**settings), transport=api.transport())
+def usage_client(api: UsageAPI, *, clock: float | None = NOW, **settings: Any) -> AdminClient:
+    """An AdminClient over `api`; its cache of closed periods sees `clock` as now (None: the settings' own cache)."""
+    client = AdminClient(make_settings(**settings), transport=api.transport())
+    if clock is not None:
+        client.bucket_cache = BucketCache(client.bucket_cache.max_bytes, clock=lambda: clock)
+    return client
 
 
 def expected_windows(start: int, end: int, width: int, limit: int) -> list[Window]:
