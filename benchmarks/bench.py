@@ -1,4 +1,5 @@
-"""Benchmark codex-mcp: stdio cold start, warm in-process tool latency, loopback HTTP throughput, memory, and calls per
+"""Benchmark codex-mcp: stdio cold start, warm in-process tool latency, loopback HTTP throughput, memory, long
+usage ranges (concurrent windows at 50 ms of API latency, the cache of closed periods, peak RSS), and calls per
 second served over Streamable HTTP by one and two replicas."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ import argparse
 import contextlib
 import gc
 import importlib.metadata
+import math
 import os
 import platform
 import re
@@ -18,7 +20,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -30,13 +32,19 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
+from codex_mcp.client import USAGE_PAGE_LIMITS, AdminClient
+from codex_mcp.client.query import encode_query
+from codex_mcp.client.usage import usage_params
+from codex_mcp.client.windows import plan_windows
 from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator, LoopbackServer
 from codex_mcp.logs import configure_logging
+from codex_mcp.models import UsageQuery
 from codex_mcp.server import CodexServer, create_server
 from codex_mcp.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = 86_400
+HOUR = 3_600
 MIB = 1024 * 1024
 # The benchmark never sees the developer's own key or settings (the stdio client filters the child's env itself).
 ENV_PREFIXES = ("OPENAI_", "CODEX_MCP_")
@@ -53,6 +61,9 @@ class Plan:
     queued_delay_s: float = 0.02  # per-request server delay for the run that forces queueing at the client
     http_calls: int = 1000  # section 5: calls per run, spread over http_clients concurrent clients
     http_clients: int = 8
+    window_runs: int = 5  # timed runs of each long range (the median is reported)
+    api_latency_s: float = 0.05  # what the recorded API waits before each answer
+    only: tuple[str, ...] = ()  # section names to run (empty: all)
 
 
 @dataclass
@@ -514,7 +525,7 @@ async def calls_per_second(clients: Sequence[Client], plan: Plan, project_ids: S
 
 
 async def http_throughput(plan: Plan, report: Report) -> None:
-    section = "5 http"
+    section = "6 http"
     simulator = AdminAPISimulator()
     async with Client(create_server(demo_settings(), transport=simulator.transport())) as client:
         listed = await client.call_tool("codex_list_projects", {"limit": 20})
@@ -563,6 +574,255 @@ async def http_throughput(plan: Plan, report: Report) -> None:
             )
 
 
+# ---- 5. long ranges: concurrent windows at 50 ms of latency, the cache, memory ---------------------------------
+
+
+def serve_recorded_api(delay_s: float) -> None:
+    """`bench.py --serve-recorded-api DELAY` (a child process, so its work never shares our GIL): the simulator's
+    answers over HTTP/1.1 on 127.0.0.1, each recorded on first request and replayed after `delay_s` by an asyncio
+    server, so the API's own work is latency, spent in parallel as a real API's is (a threaded http.server would
+    serialize it). Prints its base URL and `now`, then serves until stdin closes."""
+    import asyncio
+
+    simulator = AdminAPISimulator()
+    recorded: dict[bytes, bytes] = {}
+
+    def answer(head: bytes) -> bytes:
+        lines = head.decode("latin-1").split("\r\n")
+        method, target, _ = lines[0].split(" ", 2)
+        key = f"{method} {target}".encode()
+        if key not in recorded:
+            headers = [tuple(line.split(": ", 1)) for line in lines[1:] if ": " in line]
+            reply = simulator.handle(httpx.Request(method, f"http://127.0.0.1{target}", headers=headers))
+            status = f"{reply.status_code} {'OK' if reply.is_success else 'Error'}"
+            recorded[key] = (
+                f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {len(reply.content)}\r\n\r\n"
+            ).encode() + reply.content
+        return recorded[key]
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            while head := await reader.readuntil(b"\r\n\r\n"):
+                await asyncio.sleep(delay_s)
+                writer.write(answer(head[:-4]))
+                await writer.drain()
+        writer.close()
+
+    async def serve() -> None:
+        server = await asyncio.start_server(connection, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        print(f"http://127.0.0.1:{port}/v1", simulator.now, flush=True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sys.stdin.read)
+        server.close()
+
+    asyncio.run(serve())
+
+
+@contextlib.contextmanager
+def recorded_api(delay_s: float) -> Any:
+    """The recorded API in a child process: yields (base_url, its now)."""
+    child = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--serve-recorded-api", str(delay_s)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        base_url, now = child.stdout.readline().split()
+        yield base_url, int(now)
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """An HTTP transport that counts the requests it sends and the most in flight at once."""
+
+    def __init__(self, connections: int) -> None:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        self._inner = httpx.AsyncHTTPTransport(limits=limits)
+        self.requests = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._inner.handle_async_request(request)
+        finally:
+            self.in_flight -= 1
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def long_ranges(plan: Plan, report: Report) -> None:
+    section = "5 long ranges"
+    latency = f"{plan.api_latency_s * 1000:.0f} ms"
+    with recorded_api(plan.api_latency_s) as (base_url, now):
+        # Default settings (the cache on, emptied before each timed call so every window is fetched and kept).
+        settings = Settings(base_url=base_url, admin_key=DEMO_ADMIN_KEY, max_concurrency=plan.concurrency)
+        transport = CountingTransport(plan.concurrency)
+        async with AdminClient(settings, transport=transport) as client:
+            path = "/organization/usage/completions"
+            hour = now - now % HOUR
+            one_window = UsageQuery(hour - USAGE_PAGE_LIMITS["1h"] * HOUR, hour, "1h")
+            ranges = {days: UsageQuery(now - days * DAY - now % HOUR, now, "1h") for days in (120, 365)}
+            for query in (one_window, *ranges.values()):  # record every answer once
+                await client.usage("completions", query)
+                await client.fetch_all_buckets(path, usage_params(query), page_limit=USAGE_PAGE_LIMITS["1h"])
+
+            async def timed(query: UsageQuery) -> tuple[float, int, int]:
+                client.bucket_cache.clear()
+                before = transport.requests
+                started = time.perf_counter()
+                series = await client.usage("completions", query)
+                return time.perf_counter() - started, transport.requests - before, len(series.buckets)
+
+            # Each timed range comes right after a round trip, so both see the same load on a busy machine.
+            round_trips: list[float] = []
+            for days, query in ranges.items():
+                before = transport.requests
+                started = time.perf_counter()
+                walked = await client.fetch_all_buckets(path, usage_params(query), page_limit=USAGE_PAGE_LIMITS["1h"])
+                sequential = time.perf_counter() - started
+                sequential_requests = transport.requests - before
+                transport.max_in_flight = 0
+                runs, ratios = [], []
+                for _ in range(plan.window_runs):
+                    round_trips.append((await timed(one_window))[0])
+                    runs.append(await timed(query))
+                    ratios.append(runs[-1][0] / round_trips[-1])
+                wall = median([run[0] for run in runs])
+                buckets = len(range(query.start_time - query.start_time % HOUR, query.end_time, HOUR))
+                fewest = math.ceil(buckets / USAGE_PAGE_LIMITS["1h"])
+                rounds = math.ceil(fewest / plan.concurrency)
+                complete = all(run[2] == buckets == len(walked.buckets) for run in runs)
+                requests = {run[1] for run in runs}
+                ratio = median(ratios)
+                floor = await bare_httpx_floor(base_url, query, plan)
+                # The target for 120 days: no more than 3 round trips (18 requests, 8 at a time, are 3 rounds).
+                ok = complete and requests == {fewest} and (days != 120 or ratio <= 3)
+                report.add(
+                    section,
+                    f"{days} days hourly at {latency}",
+                    ms(wall),
+                    f"median of {len(runs)}: {ratio:.2f} round trips ({rounds} rounds of {plan.concurrency} in flight"
+                    f"{'; target <= 3' if days == 120 else ''}; the same requests from bare httpx: {floor:.2f}), "
+                    f"{sequential / wall:.1f}x faster than the sequential "
+                    f"walk ({ms(sequential)}, {sequential_requests} pages one after another); "
+                    f"{'/'.join(map(str, sorted(requests)))} requests (fewest {fewest}), max {transport.max_in_flight} "
+                    f"in flight; {'complete' if complete else 'INCOMPLETE'}: {buckets} buckets",
+                    ok=ok,
+                )
+            report.add(
+                section,
+                f"one round trip at {latency}",
+                ms(median(round_trips)),
+                f"the reference, timed before each range: median of {len(round_trips)} calls asking for one window "
+                "(168 hourly buckets, 1 request); the API is a child process replaying recorded answers after the "
+                "latency",
+            )
+        await repeated_question(base_url, plan, report, section)
+    await one_year_peak_rss(report, section)
+
+
+async def bare_httpx_floor(base_url: str, query: UsageQuery, plan: Plan) -> float:
+    """The same window requests sent by bare httpx, `plan.concurrency` at a time, in round trips of one of them (the
+    median of interleaved runs): what the network and the API allow, with none of the client's own work."""
+    limit = USAGE_PAGE_LIMITS[query.bucket_width]
+    windows = plan_windows(query.start_time, query.end_time, HOUR, limit)
+    urls = [
+        f"{base_url}/organization/usage/completions?"
+        + encode_query([*usage_params(replace(query, start_time=w.start, end_time=w.end)), ("limit", str(limit))])
+        for w in windows
+    ]
+    limits = httpx.Limits(max_connections=plan.concurrency, max_keepalive_connections=plan.concurrency)
+    slots = anyio.Semaphore(plan.concurrency)
+    async with httpx.AsyncClient(limits=limits, headers={"Authorization": f"Bearer {DEMO_ADMIN_KEY}"}) as bare:
+
+        async def get(url: str) -> None:
+            async with slots:
+                (await bare.get(url)).raise_for_status()
+
+        for url in urls:
+            await get(url)
+        ratios = []
+        for _ in range(plan.window_runs):
+            started = time.perf_counter()
+            await get(urls[0])
+            round_trip = time.perf_counter() - started
+            started = time.perf_counter()
+            async with anyio.create_task_group() as group:
+                for url in urls:
+                    group.start_soon(get, url)
+            ratios.append((time.perf_counter() - started) / round_trip)
+    return median(ratios)
+
+
+async def repeated_question(base_url: str, plan: Plan, report: Report, section: str) -> None:
+    """A 90-day daily question asked twice in one session: the second asks only for what is not closed yet."""
+    transport = CountingTransport(plan.concurrency)
+    settings = Settings(base_url=base_url, admin_key=DEMO_ADMIN_KEY, max_concurrency=plan.concurrency)
+    arguments = {"start_time": "90d", "group_by": ["model"]}
+    async with Client(create_server(settings, transport=transport)) as client:
+        first = await client.call_tool("codex_get_completions_usage", arguments)
+        asked = transport.requests
+        second = await client.call_tool("codex_get_completions_usage", arguments)
+    again = transport.requests - asked
+    content = second.structured_content or {}
+    same = (first.structured_content or {}).get("totals") == content.get("totals")
+    report.add(
+        section,
+        "repeated 90 days daily: 2nd call",
+        f"{again} request{'s' if again != 1 else ''}",
+        f"codex_get_completions_usage start_time=90d by model, twice in one session: the first made {asked} requests; "
+        f"the second {content.get('cached_buckets', 0)} of {content.get('bucket_count')} buckets from the cache "
+        f"(target <= 1 request){'' if same else '; TOTALS DIFFER'}",
+        ok=again <= 1 and same and not second.is_error,
+    )
+
+
+async def one_year_peak_rss(report: Report, section: str) -> None:
+    """Peak RSS of `python -m codex_mcp --demo` answering one year of hourly completions grouped by model."""
+    params = StdioServerParameters(command=sys.executable, args=["-m", "codex_mcp", "--demo"], cwd=ROOT)
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as errlog:
+        async with (
+            stdio_client(params, errlog=cast(TextIO, errlog)) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            idle = child_peak_rss_kib()
+            started = time.perf_counter()
+            result = await session.call_tool(
+                "codex_get_completions_usage", {"start_time": "365d", "bucket_width": "1h", "group_by": ["model"]}
+            )
+            elapsed = time.perf_counter() - started
+            peak = child_peak_rss_kib()
+    content = result.structured_content or {}
+    if peak is None:
+        report.add(section, "peak RSS, 1 year hourly by model", "n/a", "no /proc here", ok=not result.is_error)
+        return
+    report.add(
+        section,
+        "peak RSS, 1 year hourly by model",
+        f"{peak / 1024:.1f} MiB",
+        f"VmHWM of `python -m codex_mcp --demo` (simulator in-process) after answering it over stdio in "
+        f"{ms(elapsed)} ({content.get('pages_fetched')} requests, {content.get('bucket_count')} buckets); "
+        f"{(idle or 0) / 1024:.1f} MiB after initialize; target < 150 MiB",
+        ok=not result.is_error and peak / 1024 < 150,
+    )
+
+
 # ---- main ----------------------------------------------------------------------------------------------------
 
 
@@ -571,9 +831,12 @@ async def run_all(plan: Plan, report: Report) -> None:
         ("1 cold start", cold_start),
         ("2 latency", latency),
         ("3 throughput", throughput),
-        ("5 http", http_throughput),
+        ("5 long ranges", long_ranges),
+        ("6 http", http_throughput),
     ]
     for name, section in sections:
+        if plan.only and not any(name.endswith(wanted) for wanted in plan.only):
+            continue
         try:
             await section(plan, report)
         except Exception as exc:
@@ -591,11 +854,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="3 cold starts, 5 calls per tool: under ~15 s (default: under ~60 s)"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["start", "latency", "throughput", "ranges"],
+        help="run only this section (repeatable): cold start, latency (with memory), throughput, long ranges",
+    )
+    parser.add_argument("--serve-recorded-api", type=float, metavar="DELAY", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    if options.serve_recorded_api is not None:
+        serve_recorded_api(options.serve_recorded_api)
+        return 0
     for name in [name for name in os.environ if name.startswith(ENV_PREFIXES)]:
         del os.environ[name]
     configure_logging("INFO")  # as `codex-mcp` serving does (before create_server): stderr, httpx quiet
-    plan = Plan(cold_runs=3, latency_calls=5, http_calls=200) if options.quick else Plan(cold_runs=5, latency_calls=50)
+    only = tuple(options.only or ())
+    if options.quick:
+        plan = Plan(cold_runs=3, latency_calls=5, window_runs=3, http_calls=200, only=only)
+    else:
+        plan = Plan(cold_runs=5, latency_calls=50, only=only)
     report = Report()
     load_at_start = " ".join(f"{value:.2f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     started = time.perf_counter()

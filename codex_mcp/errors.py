@@ -48,6 +48,7 @@ class AdminAPIError(Exception):
         self.gave_up = False  # True: retrying stopped while the failure was still retryable
         self.stopped: str | None = None  # why retrying stopped early, e.g. the deadline
         self.page: int | None = None  # the page of a multi-page fetch this failure ended
+        self.window: str | None = None  # the window of a range fetched in several this failure ended
 
     @property
     def message(self) -> str:
@@ -63,6 +64,9 @@ class AdminAPIError(Exception):
 
     def _ending(self) -> str:
         tried = f"{'Gave up' if self.gave_up else 'Failed'} after {self.attempts} attempts" if self.attempts > 1 else ""
+        if self.window is not None:
+            page = f"page {self.page} of " if self.page is not None and self.page > 1 else ""
+            return f"{tried or 'Failed'} on {page}{self.window}; the other windows were cancelled or discarded."
         if self.page is None or self.page < 2:
             return f"{tried}." if tried else ""
         earlier = "the page before it was" if self.page == 2 else f"the {self.page - 1} pages before it were"

@@ -239,11 +239,12 @@ class UsageQuery:
 
 @dataclass(frozen=True)
 class BucketSeries:
-    """Every bucket of a usage or costs query, gathered from all its pages."""
+    """Every bucket of a usage or costs query, gathered from all its pages (and from the cache of closed periods)."""
 
     source: str
     buckets: list[UsageBucket]
-    pages: int
+    pages: int  # pages requested from the API
+    cached_buckets: int = 0  # buckets answered from memory instead of the API
 
 
 # ---- budgets: spend limits, spend alerts, rate limits (the API's amounts are cents; these models show dollars)

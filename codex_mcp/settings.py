@@ -99,6 +99,15 @@ class Settings(BaseSettings):
         validation_alias="CODEX_MCP_MAX_CONCURRENCY",
         description="API requests in flight at once, shared by all tool calls (one connection pool).",
     )
+    cache_mb: int = Field(
+        64,
+        ge=0,
+        le=4096,
+        validation_alias="CODEX_MCP_CACHE_MB",
+        description="Memory (MiB) for usage and cost buckets that ended over 48 hours ago (they no longer change), "
+        "so repeated and overlapping questions fetch only what is missing; least recently used out first, never "
+        "shared between keys. `0`: no cache.",
+    )
     backoff_initial_s: float = Field(
         0.5, ge=0, le=60, validation_alias="CODEX_MCP_BACKOFF_INITIAL", description="First retry backoff, seconds."
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 USAGE_WIDTHS = ("1m", "1h", "1d")
+WIDTH_SECONDS = {"1m": 60, "1h": 3600, "1d": 86400}
 # Buckets per page at most, per width (the spec's `limit` maxima); costs pages hold up to 180 days.
 USAGE_PAGE_LIMITS = {"1d": 31, "1h": 168, "1m": 1440}
 COSTS_PAGE_LIMIT = 180

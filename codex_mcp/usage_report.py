@@ -17,12 +17,15 @@ from codex_mcp.errors import InvalidArgumentError
 from codex_mcp.models import BucketSeries, Lean
 from codex_mcp.rows import Number, Row, UnreadableValues, flatten_row, model_of, sum_rows
 from codex_mcp.timeparse import iso, resolve_range
+from codex_mcp.usage_endpoints import WIDTH_SECONDS
 
 # One flat JSON type list instead of anyOf: clients that validate results against outputSchema do it 2-3x faster.
 Cell = Annotated[int | float | str | bool | None, WithJsonSchema({"type": ["number", "string", "boolean", "null"]})]
-BUCKET_SECONDS = {"1m": 60, "1h": 3600, "1d": 86400}
-# The longest range one call may ask for, per width: 2 years of days, 31 days of hours, 1 day of minutes.
-MAX_SPAN_SECONDS = {"1d": 732 * 86400, "1h": 31 * 86400, "1m": 86400}
+BUCKET_SECONDS = WIDTH_SECONDS
+# The longest range one call may ask for, per width (None: any, back to 2020-01-01, which time parsing enforces).
+# Long ranges are fetched in concurrent windows and rolled up to fit the budget; these keep one call under about
+# 10,000 buckets (a year of hours is 8,784, a week of minutes 10,080), which bounds its memory and requests.
+MAX_SPAN_SECONDS: dict[str, int | None] = {"1d": None, "1h": 366 * 86400, "1m": 7 * 86400}
 # Widths rows can be rolled up to when a result must be condensed, finest first.
 WIDTHS = ("1m", "1h", "1d", "1w", "1mo")
 WIDTH_NAMES = {"1m": "minutes", "1h": "hours", "1d": "UTC days", "1w": "weeks from Monday, UTC", "1mo": "months"}
@@ -111,7 +114,10 @@ class UsageReport(Lean):
     group_by: list[str] | None = None
     filters: dict[str, Any] | None = None
     units: str = Field(description="What the numbers measure; counters absent from totals are zero.")
-    pages_fetched: int
+    pages_fetched: int = Field(description="Pages requested from the API for this answer.")
+    cached_buckets: int | None = Field(
+        None, description="Buckets answered from memory: closed periods an earlier call fetched (see notes)."
+    )
     bucket_count: int = Field(description="Buckets in the range as the API gave them (before any roll-up).")
     totals: dict[str, Number] = Field(description="Exact sums over all buckets and groups.")
     groups: GroupsTable | None = Field(None, description="Totals per group, largest first (when grouped).")
@@ -134,11 +140,11 @@ def resolve_bucket_range(
     start, end = resolve_range(start_time, end_time)
     width = BUCKET_SECONDS[bucket_width]
     span = MAX_SPAN_SECONDS[bucket_width]
-    if end - start > span:
+    if span is not None and end - start > span:
         limit = f"{span // 86400} days" if span >= 2 * 86400 else f"{span // 3600} hours"
         raise InvalidArgumentError(
             f"start_time to end_time ({iso(start)} to {iso(end)}) is longer than {limit}, the most one call can ask "
-            f"for at bucket_width '{bucket_width}'. {advice}"
+            f"for at bucket_width '{bucket_width}' (about 10,000 buckets at most). {advice}"
         )
     aligned = start - start % width
     note = None
@@ -202,6 +208,7 @@ class ReportData:
     notes: list[str]
     include_group_rows: bool
     complete_before: int
+    cached_buckets: int = 0
     _period_groups: dict[str, list[tuple[int, list[GroupEntry]]]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -248,6 +255,7 @@ class ReportData:
             notes=list(notes),
             include_group_rows=include_group_rows,
             complete_before=int(time.time() if now is None else now) - lag_s,
+            cached_buckets=series.cached_buckets,
         )
 
     # ---- what every shape shares -----------------------------------------------------------------------------
@@ -270,7 +278,15 @@ class ReportData:
 
     def all_notes(self) -> list[str]:
         problem = self.problems.note("costs" if self.source.endswith("/costs") else "usage")
-        return [*self.notes, *([problem] if problem else []), *self._partial_note()]
+        return [*self.notes, *([problem] if problem else []), *self._partial_note(), *self._cached_note()]
+
+    def _cached_note(self) -> list[str]:
+        if not self.cached_buckets:
+            return []
+        return [
+            f"{self.cached_buckets} of {len(self.starts)} buckets came from memory: they ended over 48 hours ago, "
+            "when their figures are final, and an earlier call fetched them; the rest were fetched now."
+        ]
 
     def _partial_note(self) -> list[str]:
         if self.first_partial is None:
@@ -416,6 +432,7 @@ class ReportData:
             filters=self.filters or None,
             units=self.units,
             pages_fetched=self.pages,
+            cached_buckets=self.cached_buckets or None,
             bucket_count=len(self.starts),
             totals={key: totals.get(key, 0) for key in counters},
             groups=groups,

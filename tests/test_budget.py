@@ -95,15 +95,26 @@ async def test_a_report_exactly_at_the_budget_is_whole_and_one_byte_more_is_cond
     assert "codex-mcp call codex_get_completions_usage ... --format csv" in note
 
 
-class NinetyDays:
-    """Answers a completions request with 90 days of usage (a different count every day)."""
+class WindowedDays:
+    """Answers each usage or costs request with the given buckets that fall in its [start_time, end_time) (the
+    client asks for a long range in concurrent windows)."""
+
+    def __init__(self, buckets: list[dict[str, Any]]) -> None:
+        self.buckets = buckets
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        days = [
+        start, end = int(request.url.params["start_time"]), int(request.url.params["end_time"])
+        return httpx.Response(200, json=usage_page([b for b in self.buckets if start <= b["start_time"] < end]))
+
+
+def ninety_days() -> WindowedDays:
+    """90 days of completions usage (a different count every day)."""
+    return WindowedDays(
+        [
             bucket(NOV_1 + i * DAY, [completions(num_model_requests=i + 1, input_tokens=1000 + 3 * i, output_tokens=7)])
             for i in range(90)
         ]
-        return httpx.Response(200, json=usage_page(days))
+    )
 
 
 def model_filters(characters: int) -> list[str]:
@@ -117,7 +128,7 @@ async def test_a_condensed_shape_exactly_at_the_budget_is_used_and_one_byte_more
 ) -> None:
     """Days do not fit, so they roll up to weeks: a week table ending exactly at the budget is sent; one byte more
     (in the echoed filters) and it rolls up to months."""
-    httpx_mock.add_callback(NinetyDays(), is_reusable=True)
+    httpx_mock.add_callback(ninety_days(), is_reusable=True)
     arguments: dict[str, Any] = {"start_time": NOV_1, "end_time": NOV_1 + 90 * DAY, "models": model_filters(1600)}
     probe, text = await call_text("codex_get_completions_usage", arguments, max_result_tokens=BUDGET)
     assert probe["buckets"]["width"] == "1w"
@@ -339,7 +350,8 @@ async def test_rolled_up_rows_sum_their_days_exactly(
     """Days of 0.1 + 0.2 dollars roll up to weeks from Monday or to months, each the exact sum of its days (a float
     running sum would give 2.0999999999999996 for a week)."""
     start = int(first_day.timestamp())
-    httpx_mock.add_response(json=usage_page([bucket(start + i * DAY, [cost(a) for a in amounts]) for i in range(days)]))
+    days_of_costs = [bucket(start + i * DAY, [cost(a) for a in amounts]) for i in range(days)]
+    httpx_mock.add_callback(WindowedDays(days_of_costs), is_reusable=True)
 
     out, text = await call_text(
         "codex_get_cost_breakdown", {"start_time": start, "end_time": start + days * DAY}, max_result_tokens=BUDGET

@@ -452,7 +452,7 @@ async def test_malformed_success_body_is_an_error_not_retried(
 
 # ---- paging: a failure part-way is an error, never a truncated series -----------------------------------------
 
-USAGE_DAYS = 150  # 150 daily buckets at the API's maximum of 31 per page: 5 pages (31, 31, 31, 31, 26)
+USAGE_DAYS = 150  # 150 daily buckets at the API's maximum of 31 per page: 5 windows (31, 31, 31, 31, 26)
 
 
 def usage_arguments() -> dict[str, Any]:
@@ -461,31 +461,34 @@ def usage_arguments() -> dict[str, Any]:
     return {"start_time": start.strftime("%Y-%m-%d"), "end_time": end.strftime("%Y-%m-%d"), "bucket_width": "1d"}
 
 
-async def test_usage_failure_on_page_3_of_5_is_an_error_not_a_partial_series(api: LoopbackServer) -> None:
+async def test_usage_failure_in_window_3_of_5_is_an_error_not_a_partial_series(api: LoopbackServer) -> None:
+    """One window at a time (max_concurrency=1), so the order is fixed: windows 1-2 answer, window 3 fails."""
     script = FaultScript(None, None, then=Fault(status=503), match=path_contains("/usage/completions"))
-    async with loopback_session(api, fault=script, max_retries=2) as lb:
+    async with loopback_session(api, fault=script, max_retries=2, max_concurrency=1) as lb:
         result = await lb.client.call_tool("codex_get_completions_usage", usage_arguments())
+        window_3 = utc_midnight(USAGE_DAYS - 62), utc_midnight(USAGE_DAYS - 93)
         assert_error(
             result,
             "OpenAI API error 503 on GET /v1/organization/usage/completions",
-            "on page 3",
-            "2 pages before it were discarded",
+            f"on window 3 of 5 ({window_3[0]:%Y-%m-%dT%H:%M:%SZ} to {window_3[1]:%Y-%m-%dT%H:%M:%SZ})",
+            "the other windows were cancelled or discarded",
             "Gave up after 3 attempts",
         )
         assert result.structured_content is None, "no partial report may be returned"
         assert "buckets" not in result_text(result)
-        assert lb.requests == 2 + 3  # pages 1-2, then page 3 and its two retries
-        pages = [line for line in script.seen if "/usage/completions" in line]
-        assert "page=" not in pages[0]
-        assert all("page=" in line for line in pages[1:])
-        assert pages[2] == pages[3] == pages[4], "retries must ask for the same page"
+        assert lb.requests == 2 + 3  # windows 1-2, then window 3 and its two retries; windows 4-5 never asked
+        windows = [line for line in script.seen if "/usage/completions" in line]
+        assert "page=" not in "".join(windows)
+        assert windows[2] == windows[3] == windows[4], "retries must ask for the same window"
+        assert f"start_time={int(window_3[0].timestamp())}&end_time={int(window_3[1].timestamp())}&" in windows[2]
 
         script.stop()
         data = payload(await lb.client.call_tool("codex_get_completions_usage", usage_arguments()))
-        assert data["pages_fetched"] == 5
+        # Windows 1-2 ended long ago: kept from the failed call, so only windows 3-5 are asked for.
+        assert (data["pages_fetched"], data["cached_buckets"]) == (3, 62)
         assert data["bucket_count"] == USAGE_DAYS
         assert len(data["buckets"]["rows"]) == USAGE_DAYS
-        assert lb.requests == 5 + 5
+        assert lb.requests == 5 + 3
 
 
 async def test_usage_transient_failure_on_page_3_is_retried_and_the_series_is_complete(api: LoopbackServer) -> None:
@@ -503,22 +506,27 @@ async def test_usage_transient_failure_on_page_3_is_retried_and_the_series_is_co
         assert lb.requests == 6
 
 
-async def test_usage_client_error_on_page_3_stops_at_once(api: LoopbackServer) -> None:
+async def test_usage_client_error_in_window_3_stops_at_once(api: LoopbackServer) -> None:
     body = api_error_body("Invalid page cursor.", code="invalid_cursor")
     script = FaultScript(None, None, Fault(status=400, body=body), match=path_contains("/usage/completions"))
-    async with loopback_session(api, fault=script) as lb:
+    async with loopback_session(api, fault=script, max_concurrency=1) as lb:
         result = await lb.client.call_tool("codex_get_completions_usage", usage_arguments())
-        assert_error(result, "OpenAI API error 400", "Invalid page cursor", "invalid_cursor", "on page 3")
+        assert_error(result, "OpenAI API error 400", "Invalid page cursor", "invalid_cursor", "on window 3 of 5")
         assert result.structured_content is None
         assert lb.requests == 3
         await assert_still_serving(lb)
 
 
-async def test_usage_dropped_connection_on_page_4_of_5_is_an_error(api: LoopbackServer) -> None:
+async def test_usage_dropped_connection_in_window_4_of_5_is_an_error(api: LoopbackServer) -> None:
     script = FaultScript(None, None, None, then=Fault(drop_connection=True), match=path_contains("/usage/"))
-    async with loopback_session(api, fault=script, max_retries=1) as lb:
+    async with loopback_session(api, fault=script, max_retries=1, max_concurrency=1) as lb:
         result = await lb.client.call_tool("codex_get_completions_usage", usage_arguments())
-        assert_error(result, "Could not reach the OpenAI API", "on page 4", "3 pages before it were discarded")
+        assert_error(
+            result,
+            "Could not reach the OpenAI API",
+            "on window 4 of 5",
+            "the other windows were cancelled or discarded",
+        )
         assert result.structured_content is None
         assert lb.requests == 3 + 2
         await assert_still_serving(lb, script)

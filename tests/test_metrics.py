@@ -318,7 +318,7 @@ async def test_no_key_is_a_tool_error_and_sends_nothing(httpx_mock: HTTPXMock) -
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"start_time": "2021-01-01", "end_time": "2024-01-01"}, "longer than 732 days"),
+        ({"start_time": "2019-12-31", "end_time": "2024-01-01"}, "before 2020-01-01"),  # daily: any range from 2020
         ({"start_time": DEC_1, "end_time": NOV_1}, "must be before end_time"),
     ],
 )

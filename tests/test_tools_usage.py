@@ -79,6 +79,19 @@ def add_projects(httpx_mock: HTTPXMock, names: dict[str, str]) -> None:
     httpx_mock.add_response(url=PROJECTS_URL, json={**page, "has_more": False})
 
 
+USERS_URL = re.compile(r"^https://api\.openai\.com/v1/organization/users\?")
+
+
+def add_users(httpx_mock: HTTPXMock, emails: dict[str, str]) -> None:
+    """Answer the member lookup that grouping by user_id makes beside the data request (emails beside ids)."""
+    data = [
+        {"object": "organization.user", "id": uid, "name": uid, "email": email, "role": "reader", "added_at": NOV_1}
+        for uid, email in emails.items()
+    ]
+    page = {"object": "list", "data": data, "first_id": None, "last_id": None, "has_more": False}
+    httpx_mock.add_response(url=USERS_URL, json=page)
+
+
 def assert_projects_lookup(httpx_mock: HTTPXMock) -> None:
     [lookup] = httpx_mock.get_requests(url=PROJECTS_URL)
     assert pairs(lookup) == [("include_archived", "true"), ("limit", "100")]
@@ -188,8 +201,9 @@ async def test_completions_sends_every_filter_and_reads_the_spec_example(httpx_m
     assert find_nulls(out) == []
 
 
-async def test_completions_90_days_follow_next_page_to_the_end(httpx_mock: HTTPXMock) -> None:
-    """90 daily buckets in 3 pages (31 + 31 + 28); cursors end in '=' and go back literally, never as %3D."""
+async def test_completions_90_days_in_three_concurrent_windows_merged_in_order(httpx_mock: HTTPXMock) -> None:
+    """90 daily buckets: three windows of at most 31 (31 + 31 + 28), each asking for its own start and end, merged
+    in time order whatever order the answers come in."""
 
     def day(i: int) -> dict[str, Any]:
         return bucket(
@@ -200,24 +214,24 @@ async def test_completions_90_days_follow_next_page_to_the_end(httpx_mock: HTTPX
             ],
         )
 
-    httpx_mock.add_response(json=usage_page([day(i) for i in range(31)], TOKENS[0]))
-    httpx_mock.add_response(json=usage_page([day(i) for i in range(31, 62)], TOKENS[1]))
-    httpx_mock.add_response(json=usage_page([day(i) for i in range(62, 90)]))
+    def answer(request: httpx.Request) -> httpx.Response:
+        query = dict(pairs(request))
+        first, last = (int(query[name]) for name in ("start_time", "end_time"))
+        return httpx.Response(200, json=usage_page([day((t - OCT_1) // DAY) for t in range(first, last, DAY)]))
+
+    httpx_mock.add_callback(answer, url=DATA_URL, is_reusable=True)
 
     out = await call(
         "codex_get_completions_usage",
         {"start_time": "2024-10-01", "end_time": "2024-12-30", "group_by": ["model", "model"]},
     )
 
-    first, second, third = httpx_mock.get_requests(url=DATA_URL)
-    span = [("start_time", str(OCT_1)), ("end_time", str(OCT_1 + 90 * DAY)), ("bucket_width", "1d")]
-    span += [("group_by", "model"), ("limit", "31")]
-    assert pairs(first) == span
-    assert pairs(second) == [*span, ("page", TOKENS[0])]
-    assert pairs(third) == [*span, ("page", TOKENS[1])]
-    assert second.url.query.decode().endswith("&page=page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=")
-    assert third.url.query.decode().endswith("&page=page_AAAAAGdHBgMiJdKOAAAAAGdGxdE==")
-    assert all(b"%3D" not in r.url.query for r in (first, second, third))
+    requests = httpx_mock.get_requests(url=DATA_URL)
+    windows = [(OCT_1, OCT_1 + 31 * DAY), (OCT_1 + 31 * DAY, OCT_1 + 62 * DAY), (OCT_1 + 62 * DAY, OCT_1 + 90 * DAY)]
+    assert sorted(pairs(r)[:2] for r in requests) == [
+        [("start_time", str(start)), ("end_time", str(end))] for start, end in windows
+    ]
+    assert all(pairs(r)[2:] == [("bucket_width", "1d"), ("group_by", "model"), ("limit", "31")] for r in requests)
 
     assert (out["pages_fetched"], out["bucket_count"], len(out["buckets"]["rows"])) == (3, 90, 90)
     assert out["buckets"]["columns"] == ["start", "num_model_requests", "input_tokens", "output_tokens"]
@@ -258,6 +272,7 @@ async def test_grouped_completions_totals_per_group_largest_first(httpx_mock: HT
     ]
     httpx_mock.add_response(url=DATA_URL, json=usage_page([bucket(NOV_1, rows), bucket(NOV_1 + DAY, rows[:1])]))
     add_projects(httpx_mock, {"proj_b": "Billing"})
+    add_users(httpx_mock, {"user-1": "ada@example.com"})
 
     out = await call(
         "codex_get_completions_usage",
@@ -275,9 +290,14 @@ async def test_grouped_completions_totals_per_group_largest_first(httpx_mock: HT
     assert out["totals"] == {"num_model_requests": 15, "input_tokens": 150}
     # proj_a has no name (the lookup did not list it): its project_name cell is null.
     assert out["groups"] == {
-        "columns": ["project_id", "user_id", "batch", "project_name", "num_model_requests", "input_tokens"],
-        "rows": [["proj_b", "user-1", True, "Billing", 9, 90], ["proj_a", "user-1", False, None, 6, 60]],
-    }
+        "columns": [
+            "project_id", "user_id", "batch", "project_name", "user_email", "num_model_requests", "input_tokens",
+        ],
+        "rows": [
+            ["proj_b", "user-1", True, "Billing", "ada@example.com", 9, 90],
+            ["proj_a", "user-1", False, None, "ada@example.com", 6, 60],
+        ],
+    }  # fmt: skip
     assert out["buckets"]["rows"] == [["2024-11-01", 12, 120], ["2024-11-02", 3, 30]]
     assert out["group_rows"] == {
         "columns": ["start", "project_id", "user_id", "batch", "num_model_requests", "input_tokens"],
@@ -297,18 +317,24 @@ async def test_service_account_usage_is_its_own_group(httpx_mock: HTTPXMock) -> 
         completions(user_id=None, num_model_requests=5),
         completions(user_id="user-2", num_model_requests=1),
     ]
-    httpx_mock.add_response(json=usage_page([bucket(NOV_1, rows), bucket(NOV_1 + DAY, rows[1:2])]))
+    httpx_mock.add_response(url=DATA_URL, json=usage_page([bucket(NOV_1, rows), bucket(NOV_1 + DAY, rows[1:2])]))
+    add_users(httpx_mock, {"user-1": "ada@example.com", "user-2": "alan@example.com"})
 
     out = await call(
         "codex_get_completions_usage",
         {"start_time": NOV_1, "end_time": NOV_1 + 2 * DAY, "group_by": "user_id", "include_group_rows": True},
     )
 
-    [request] = httpx_mock.get_requests()
+    [request] = httpx_mock.get_requests(url=DATA_URL)
     assert [v for k, v in pairs(request) if k == "group_by"] == ["user_id"]  # one field as a plain string
     assert out["group_by"] == ["user_id"]
     # null: not attributed to a user (service-account keys); a group of its own, never merged into a user's.
-    assert out["groups"]["rows"] == [[None, 10], ["user-1", 2], ["user-2", 1]]
+    assert out["groups"]["columns"] == ["user_id", "user_email", "num_model_requests"]
+    assert out["groups"]["rows"] == [
+        [None, None, 10],
+        ["user-1", "ada@example.com", 2],
+        ["user-2", "alan@example.com", 1],
+    ]
     assert out["totals"] == {"num_model_requests": 13}
     assert out["group_rows"]["rows"] == [
         ["2024-11-01", None, 5],
@@ -660,15 +686,15 @@ async def test_last_month_covers_the_whole_previous_month(
             id="before-2020",
         ),
         pytest.param(
-            {"start_time": NOV_1, "end_time": NOV_1 + 31 * DAY + 1, "bucket_width": "1h"},
+            {"start_time": OCT_1 - 366 * DAY, "end_time": OCT_1 + 1, "bucket_width": "1h"},
             "start_time to end_time",
-            ["is longer than 31 days", "at bucket_width '1h'", "Use a wider bucket_width or a shorter range"],
+            ["is longer than 366 days", "at bucket_width '1h'", "Use a wider bucket_width or a shorter range"],
             id="too-many-hours",
         ),
         pytest.param(
-            {"start_time": NOV_1, "end_time": NOV_1 + DAY + 60, "bucket_width": "1m"},
+            {"start_time": NOV_1, "end_time": NOV_1 + 7 * DAY + 60, "bucket_width": "1m"},
             "start_time to end_time",
-            ["is longer than 24 hours", "at bucket_width '1m'", "Use a wider bucket_width or a shorter range"],
+            ["is longer than 7 days", "at bucket_width '1m'", "Use a wider bucket_width or a shorter range"],
             id="too-many-minutes",
         ),
         pytest.param(

@@ -3,10 +3,12 @@ range limits of each bucket width, and every unreadable value named in a note (n
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
@@ -19,11 +21,11 @@ from tests.test_tools_usage import (
     PROJECTS_URL,
     TOKENS,
     add_projects,
+    add_users,
     bucket,
     call,
     completions,
     cost,
-    pairs,
     usage_page,
 )
 
@@ -66,7 +68,8 @@ async def test_groups_with_equal_totals_come_in_value_order_with_nulls_last(http
         completions(api_key_id="key_a", user_id="user-1", num_model_requests=5),
         completions(api_key_id="key_z", user_id="user-9", num_model_requests=9),
     ]
-    httpx_mock.add_response(json=usage_page([bucket(NOV_1, rows)]))
+    httpx_mock.add_response(url=DATA_URL, json=usage_page([bucket(NOV_1, rows)]))
+    add_users(httpx_mock, {"user-1": "u1@example.com", "user-2": "u2@example.com"})  # user-9 has left
 
     out = await call(
         "codex_get_completions_usage",
@@ -79,15 +82,16 @@ async def test_groups_with_equal_totals_come_in_value_order_with_nulls_last(http
     )
 
     expected = [
-        ["key_z", "user-9", 9],
-        ["key_a", "user-1", 5],
-        ["key_a", "user-2", 5],
-        ["key_a", None, 5],
-        ["key_b", "user-2", 5],
-        [None, None, 5],
+        ["key_z", "user-9", None, 9],
+        ["key_a", "user-1", "u1@example.com", 5],
+        ["key_a", "user-2", "u2@example.com", 5],
+        ["key_a", None, None, 5],
+        ["key_b", "user-2", "u2@example.com", 5],
+        [None, None, None, 5],
     ]
     assert out["groups"]["rows"] == expected
-    assert [row[1:] for row in out["group_rows"]["rows"]] == expected
+    # group rows carry ids only (labels are in the per-group totals)
+    assert [row[1:] for row in out["group_rows"]["rows"]] == [[k, u, n] for k, u, _, n in expected]
 
 
 # ---- money -------------------------------------------------------------------------------------------------------
@@ -117,35 +121,45 @@ async def test_each_currency_is_summed_in_its_own_column_whatever_its_case(httpx
 
 RANGE_LIMITS = [
     # width, aligned start, offset of the start given, the longest range, how the refusal names it
-    ("1h", NOV_1, 0, 31 * DAY, "31 days"),
-    ("1h", NOV_1, 30 * 60, 31 * DAY, "31 days"),
-    ("1m", NOV_1, 0, DAY, "24 hours"),
-    ("1m", NOV_1, 30, DAY, "24 hours"),
-    ("1d", JAN_1_2022, 0, 732 * DAY, "732 days"),
-    ("1d", JAN_1_2022, 6 * HOUR, 732 * DAY, "732 days"),
+    ("1h", NOV_1, 0, 366 * DAY, "366 days"),
+    ("1h", NOV_1, 30 * 60, 366 * DAY, "366 days"),
+    ("1m", NOV_1, 0, 7 * DAY, "7 days"),
+    ("1m", NOV_1, 30, 7 * DAY, "7 days"),
 ]
+
+
+class EmptyWindows:
+    """Answers every window of a long range with no usage, recording (start_time, end_time) of each request."""
+
+    def __init__(self) -> None:
+        self.windows: list[tuple[int, int]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        window = (int(request.url.params["start_time"]), int(request.url.params["end_time"]))
+        self.windows.append(window)
+        return httpx.Response(200, json=usage_page([]))
 
 
 @pytest.mark.parametrize(("width", "aligned", "offset", "longest", "_"), RANGE_LIMITS)
 async def test_the_longest_range_of_a_bucket_width_is_accepted(
     httpx_mock: HTTPXMock, width: str, aligned: int, offset: int, longest: int, _: str
 ) -> None:
-    """Measured from the start given: aligning it down then adds part of a bucket, which is still asked for."""
-    httpx_mock.add_response(json=usage_page([]))
+    """Measured from the start given: aligning it down then adds part of a bucket, which is still asked for, in
+    windows of the API's largest page that cover the range exactly."""
+    api = EmptyWindows()
+    httpx_mock.add_callback(api, is_reusable=True)
     start = aligned + offset
 
     out = await call(
         "codex_get_completions_usage", {"start_time": start, "end_time": start + longest, "bucket_width": width}
     )
 
-    [request] = httpx_mock.get_requests()
-    assert pairs(request)[:3] == [
-        ("start_time", str(aligned)),
-        ("end_time", str(start + longest)),
-        ("bucket_width", width),
-    ]
+    windows = sorted(api.windows)
+    assert windows[0][0] == aligned
+    assert windows[-1][1] == start + longest
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows)), "windows are contiguous"
     assert (out["start_time"], out["end_time"]) == (aligned, start + longest)
-    assert ("notes" in out) == bool(offset)  # the note that the start moved
+    assert any("aligned down" in note for note in out.get("notes", [])) == bool(offset)
 
 
 @pytest.mark.parametrize(("width", "aligned", "offset", "longest", "limit"), RANGE_LIMITS)
@@ -161,9 +175,22 @@ async def test_one_second_more_than_the_longest_range_is_refused(
 
     assert result.is_error
     text = result_text(result)
-    assert f"is longer than {limit}, the most one call can ask for at bucket_width '{width}'." in text
+    assert f"is longer than {limit}, the most one call can ask for at bucket_width '{width}'" in text
     assert text.endswith("Use a wider bucket_width or a shorter range.")
     assert httpx_mock.get_requests() == []
+
+
+async def test_daily_buckets_have_no_range_limit_but_2020(httpx_mock: HTTPXMock) -> None:
+    api = EmptyWindows()
+    httpx_mock.add_callback(api, is_reusable=True)
+
+    out = await call("codex_get_cost_breakdown", {"start_time": "2020-01-01", "end_time": "2026-01-01"})
+
+    assert out["bucket_count"] == 0
+    assert len(api.windows) == -(-2192 // 180)  # 2,192 days in windows of 180
+    result = await call_tool(make_settings(), "codex_get_cost_breakdown", {"start_time": "2019-12-31"})
+    assert result.is_error
+    assert "before 2020-01-01" in result_text(result)
 
 
 # ---- reading numbers -----------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """AdminClient: the one async path to the OpenAI Admin API (auth, retries, errors, paging) and its typed methods.
 
 Modules: `request` (the request path), `retry` (the retry policy), `failures` (every error built), `paging` (the
-cursor walk), `query` (wire syntax), and one module of endpoints per area (`usage`, `users`, `invites`,
-`projects`, `audit`) that `admin.AdminClient` combines.
+cursor walk), `query` (wire syntax), `windows` (usage ranges cut into concurrent windows), `cache` (closed periods
+kept in memory), and one module of endpoints per area (`usage`, `users`, `invites`, `projects`, `audit`) that
+`admin.AdminClient` combines.
 """
 
 from codex_mcp.client.admin import AdminClient

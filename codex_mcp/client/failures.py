@@ -109,12 +109,14 @@ def validate(model: type[ModelT], raw: Any, what: str) -> ModelT:
 
 def _deeper_than(value: Any, limit: int) -> bool:
     """Whether parsed JSON nests lists or objects more than `limit` levels deep (level by level: no recursion)."""
-    level = [value] if isinstance(value, dict | list) else []
+    # A tuple, not `dict | list`: this looks at every value of every answer, and a union type checks ~5x slower.
+    containers = (dict, list)
+    level = [value] if isinstance(value, containers) else []
     for _ in range(limit):
         inner: list[Any] = []
         for container in level:
             items = container.values() if isinstance(container, dict) else container
-            inner.extend(item for item in items if isinstance(item, dict | list))
+            inner += [item for item in items if isinstance(item, containers)]
         if not inner:
             return False
         level = inner

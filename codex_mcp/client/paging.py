@@ -4,7 +4,7 @@ cursors to the end, with one cycle check and one page limit."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -64,15 +64,25 @@ class PagingClient(RequestPath):
         return items
 
     async def fetch_all_buckets(
-        self, path: str, query: Query, *, page_limit: int, on_page: PageCallback | None = None
+        self,
+        path: str,
+        query: Query,
+        *,
+        page_limit: int,
+        on_page: PageCallback | None = None,
+        received: list[dict[str, Any]] | None = None,
     ) -> BucketSeries:
-        """Every bucket of a usage or costs query, following `next_page` to the end."""
+        """Every bucket of a usage or costs query, following `next_page` to the end; the bucket objects as the API
+        sent them are added to `received` when given."""
 
         async def fetch(cursor: str | None) -> Page[UsageBucket]:
             params = [*query, ("limit", str(page_limit))]
             if cursor is not None:
                 params.append(("page", cursor))
-            raw = validate(UsagePage, await self.request("GET", path, query=params), path)
+            body = await self.request("GET", path, query=params)
+            raw = validate(UsagePage, body, path)
+            if received is not None:
+                received.extend(body["data"])
             return Page(raw.data, raw.has_more, raw.next_page)
 
         buckets, pages = await self.walk(path, fetch, cursor_name="next_page", on_page=on_page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
@@ -140,6 +141,11 @@ class RequestPath:
                 raise error
             log.warning("%s %s failed (%s); retry %d in %.1fs", method, path, _short(error), attempt, delay)
             await self._sleep(delay)
+
+    def credential_id(self) -> str:
+        """A digest of the Authorization header the next request would send: whatever is kept from answers (the
+        cache of closed periods) is partitioned by it, so two keys never share anything."""
+        return hashlib.sha256(self._authorization().encode()).hexdigest()
 
     def _authorization(self) -> str:
         if (client_key := client_admin_key()) is not None:

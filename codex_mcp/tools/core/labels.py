@@ -12,7 +12,7 @@ from codex_mcp.request_key import client_admin_key, key_partition
 from codex_mcp.settings import Settings
 
 TTL_S = 300.0
-KINDS = {"project_id": "project names", "user_id": "user emails"}
+KINDS = {"project_id": "Project names", "user_id": "User emails"}
 
 
 @dataclass
@@ -41,4 +41,4 @@ class LabelCache:
 
 
 def missing_note(group_field: str, error: AdminAPIError) -> str:
-    return f"The {KINDS[group_field]} could not be fetched, so groups show ids only: {error.message}"
+    return f"{KINDS[group_field]} could not be fetched, so groups show ids only: {error.message}"
