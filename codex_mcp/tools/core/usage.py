@@ -26,6 +26,7 @@ from codex_mcp.params import (
 from codex_mcp.state import app_state, page_progress
 from codex_mcp.tools import READ, ToolSpec
 from codex_mcp.tools.core.labels import missing_note
+from codex_mcp.tools.core.unmatched import unmatched_note
 from codex_mcp.tools.fanout import concurrently
 from codex_mcp.usage_endpoints import USAGE_ENDPOINTS
 from codex_mcp.usage_report import LABEL_COLUMNS, ReportData, UsageReport, resolve_bucket_range
@@ -61,6 +62,9 @@ async def _bucket_report(
         _labels(ctx, "project_id") if "project_id" in labelled else _none(),
         _labels(ctx, "user_id") if "user_id" in labelled else _none(),
     )
+    nothing = not any(bucket.results for bucket in series.buckets)
+    if nothing and (note := await unmatched_note(client, source, start, end, dict(filters))):
+        notes.append(note)
     labels: dict[str, dict[str, str]] = {}
     for group_field, found in (("project_id", project_labels), ("user_id", user_labels)):
         if isinstance(found, AdminAPIError):
