@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -153,3 +154,24 @@ def test_help_lists_every_environment_variable(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     for field in Settings.model_fields.values():
         assert f"  {field.validation_alias}\n" in out
+
+
+def test_pretty_cost_insights_reads_as_an_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--demo", "call", "codex_get_cost_insights", "--pretty")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("DEMO DATA")
+    total = re.compile(r"Total +\$[\d,]+\.\d\d +previous period \$[\d,]+\.\d\d, change [+-]\$.*")
+    assert any(total.fullmatch(line) for line in lines)
+    assert any(line.startswith("Budget (organization): limit $") for line in lines)
+    assert any(line.startswith("  alert at $") and line.endswith(": crossed") for line in lines)
+    for title in ("Top projects:", "Top models:", "Top line items:", "Biggest movers:", "Anomalous days:"):
+        assert title in lines
+
+
+def test_pretty_tables_mark_partial_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--demo", "call", "codex_get_cost_breakdown", "start_time=5d", "--pretty")
+    assert code == 0, err
+    marked = [line for line in out.splitlines() if re.match(r"\d{4}-\d\d-\d\d \*", line)]
+    assert marked, out
+    assert "* partial: the period from" in out

@@ -29,6 +29,8 @@ def render(payload: dict[str, Any]) -> str:
     """A report, a page of objects, metrics or an object as text tables; the demo banner on each."""
     if isinstance(payload.get("buckets"), dict) and "totals" in payload:
         body = _report(payload)
+    elif "total_usd" in payload and "anomalies" in payload:
+        body = _insights(payload)
     elif isinstance(payload.get("data"), list):
         body = _page(payload)
     elif "tool_name" in payload and "metadata" in payload:
@@ -64,6 +66,9 @@ def _report(report: dict[str, Any]) -> str:
     shown = report[name]
     columns = list(shown["columns"])
     rows = [list(row) for row in shown["rows"]]
+    partial = shown.get("partial_from")
+    if partial and columns and columns[0] == "start":
+        rows = [[f"{row[0]} *" if str(row[0]) >= partial else row[0], *row[1:]] for row in rows]
     if name == "groups" and shown.get("other"):
         other = shown["other"]
         rows.append(
@@ -72,6 +77,8 @@ def _report(report: dict[str, Any]) -> str:
     totals = report["totals"]
     footer = [totals.get(c, "TOTAL" if i == 0 else None) for i, c in enumerate(columns)]
     lines = [title, "", f"{_label(name)}:", table(columns, rows, footer=footer)]
+    if partial and columns and columns[0] == "start":
+        lines.append(f"* partial: the period from {partial} has not ended or its data may still arrive")
     if shown.get("same_as"):
         lines.append("(" + "; ".join(f"{a} = {b} in every row" for a, b in shown["same_as"].items()) + ")")
     hidden = [key for key in totals if key not in columns]
@@ -79,6 +86,93 @@ def _report(report: dict[str, Any]) -> str:
         lines.append("Other totals: " + ", ".join(f"{key}={_cell(totals[key], _is_money(key))}" for key in hidden))
     lines += [f"NOTE: {note}" for note in report.get("notes", [])]
     return "\n".join(lines)
+
+
+def _insights(insights: dict[str, Any]) -> str:
+    """Cost insights for people: the totals, month-end projection and budget as lines, the rest as tables."""
+    usd = _usd
+    lines = [
+        f"Cost insights {insights['start_time_iso'][:10]} .. {insights['end_time_iso'][:10]} (UTC, end exclusive); "
+        f"complete through {insights.get('complete_through', 'no complete day')} "
+        f"({insights['complete_days']} day{'' if insights['complete_days'] == 1 else 's'})",
+        "",
+        f"Total          {usd(insights['total_usd'])}   previous period {usd(insights['previous_total_usd'])}, "
+        f"change {_signed(insights['change_usd'])}{_pct(insights.get('change_pct'))}",
+    ]
+    if "today_partial_usd" in insights:
+        lines.append(f"Today so far   {usd(insights['today_partial_usd'])} (not in the total)")
+    if month := insights.get("month_to_date"):
+        lines.append(
+            f"Month to date  {usd(month['month_to_date_usd'])} over {month['complete_days']} days; run rate "
+            f"{usd(month['daily_run_rate_usd'])}/day; projected month end {usd(month['projected_month_end_usd'])}"
+        )
+    if budget := insights.get("budget"):
+        lines += ["", *_budget_lines(budget)]
+    for key, title in (
+        ("top_projects", "Top projects"),
+        ("top_models", "Top models"),
+        ("top_line_items", "Top line items"),
+        ("movers", "Biggest movers"),
+    ):
+        rows = [
+            [
+                c.get("name") or c["key"],
+                *([c["dimension"]] if key == "movers" else []),
+                c["amount_usd"],
+                c["previous_usd"],
+                _signed(c["change_usd"]),
+                _pct(c.get("change_pct")).strip(" ()") or "new",
+            ]
+            for c in insights.get(key, [])
+        ]
+        headers = ["name", *(["kind"] if key == "movers" else []), "amount_usd", "previous_usd", "change", "change %"]
+        lines += ["", f"{title}:", table(headers, rows)]
+    anomalies = insights.get("anomalies", [])
+    lines += ["", "Anomalous days:" if anomalies else "Anomalous days: none"]
+    if anomalies:
+        rows = [
+            [
+                a["day"],
+                a["amount_usd"],
+                a["baseline_median_usd"],
+                a.get("z", "MAD 0"),
+                "; ".join(f"{i['line_item']} +{usd(i['excess_usd'])}" for i in a["top_line_items"]),
+            ]
+            for a in anomalies
+        ]
+        lines.append(table(["day", "amount_usd", "median_usd", "z", "line items above their median"], rows))
+    lines += ["", *(f"NOTE: {note}" for note in insights.get("notes", []))]
+    return "\n".join(lines)
+
+
+def _budget_lines(budget: dict[str, Any]) -> list[str]:
+    if not budget.get("available"):
+        return [f"Budget ({budget['scope']}): {budget.get('note', 'not available')}"]
+    limit = budget.get("limit_usd")
+    head = f"Budget ({budget['scope']}): " + (f"limit {_usd(limit)}" if limit is not None else "no spend limit set")
+    if "spent_this_month_usd" in budget:
+        head += f"; spent this month {_usd(budget['spent_this_month_usd'])}"
+        if "spent_pct_of_limit" in budget:
+            head += f" ({budget['spent_pct_of_limit']:.2f}% of it, projected {budget['projected_pct_of_limit']:.2f}%)"
+    lines = [head]
+    for alert in budget.get("alerts") or []:
+        state = (
+            "crossed" if alert["crossed"] else "projected to cross" if alert["projected_to_cross"] else "not reached"
+        )
+        lines.append(f"  alert at {_usd(alert['threshold_usd'])}: {state}")
+    return lines
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def _signed(value: float) -> str:
+    return f"{'+' if value >= 0 else '-'}${abs(value):,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return f" ({value:+.2f}%)" if value is not None else ""
 
 
 def _label(name: str) -> str:
