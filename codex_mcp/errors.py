@@ -25,6 +25,10 @@ def shown(value: object, limit: int = 80) -> str:
     return redact(text)
 
 
+class NotConfirmedError(Exception):
+    """The person declined (or cancelled) a destructive call when asked; nothing was changed."""
+
+
 class InvalidArgumentError(ValueError):
     """An argument refused before any request is sent; the message names the field and what to fix."""
 

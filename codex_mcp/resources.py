@@ -9,9 +9,6 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from codex_mcp.timeparse import iso
-from codex_mcp.usage_endpoints import USAGE_ENDPOINTS
-
 if TYPE_CHECKING:
     from codex_mcp.server import CodexServer
 
@@ -21,6 +18,8 @@ ORG_SUMMARY_URI = "codex://org/summary"
 
 def capabilities() -> str:
     """Every usage endpoint: filters, group_by values, bucket widths, page limits, counters and units."""
+    from codex_mcp.usage_endpoints import USAGE_ENDPOINTS
+
     return json.dumps(
         {
             "usage_endpoints": [endpoint.capability() for endpoint in USAGE_ENDPOINTS.values()],
@@ -33,6 +32,8 @@ def capabilities() -> str:
 
 async def org_summary(server: CodexServer) -> str:
     """Members by role, projects active/archived and invites by status, read from every page when asked."""
+    from codex_mcp.timeparse import iso
+
     client = server.api().client
     members = await client.all_users()
     projects = await client.all_projects()

@@ -2,34 +2,31 @@
 
 from __future__ import annotations
 
-import difflib
-import inspect
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.server.mcpserver.resolve import find_resolved_parameters
 from mcp.types import CallToolResult, TextContent
+from mcp.types import Tool as MCPTool
 from pydantic import SecretStr, ValidationError
 
 from codex_mcp import __version__
-from codex_mcp.budget import BYTES_PER_TOKEN, ResultTooLargeError, fit_structured, json_text
-from codex_mcp.client import AdminClient
-from codex_mcp.errors import AdminAPIError, InvalidArgumentError, shown
+from codex_mcp.catalog import DYNAMIC, CatalogEntry, add_spec, find_spec, load_catalog
+from codex_mcp.errors import AdminAPIError, InvalidArgumentError, NotConfirmedError, shown
 from codex_mcp.prompts import register_prompts
 from codex_mcp.protocol import protocol_middleware
 from codex_mcp.redaction import needs_redaction, redact, redact_tree
 from codex_mcp.resources import register_resources
+from codex_mcp.result_fit import BYTES_PER_TOKEN, ResultTooLargeError, fit_structured, json_text
 from codex_mcp.settings import Settings
 from codex_mcp.state import AppState
 from codex_mcp.stdio import serve_stdio
-from codex_mcp.tools import ToolSpec
-from codex_mcp.tools.confirm import NotConfirmedError
-from codex_mcp.toolsets import TOOLSETS
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("codex_mcp.server")
 
@@ -63,15 +60,15 @@ class CodexServer(MCPServer[AppState]):
         self.config = settings
         self.live: AppState | None = None  # set by the lifespan while the server runs
         self.enabled_toolsets: list[str] = []
+        self._catalog = load_catalog()
+        self._listed: list[str] = []  # the tools tools/list shows, in order (from the catalog)
+        self._registered: set[str] = set()  # those whose module is imported and tool built (on first call)
+        self._tools: list[MCPTool] = []  # tools/list's answer, built from the catalog as first asked
         self._write_tools: set[str] = set()
-        self._arguments: dict[str, list[str]] = {}
         for name in settings.toolsets:
             self.enable_toolset(name)
         if settings.dynamic_toolsets:
-            from codex_mcp.tools import discovery
-
-            for spec in discovery.TOOLS:
-                self._register(spec)
+            self._list([entry for entry in self._catalog.values() if entry.toolset == DYNAMIC])
 
     def api(self) -> AppState:
         """The running server's state (for resources, which get no Context)."""
@@ -80,27 +77,38 @@ class CodexServer(MCPServer[AppState]):
         return self.live
 
     def enable_toolset(self, name: str) -> list[str]:
-        """Register a toolset's tools (its write tools only when not read-only); the names of the tools added."""
+        """List a toolset's tools (its write tools only when not read-only); the names of the tools added. Nothing is
+        imported or built until a tool is first called."""
         if name in self.enabled_toolsets:
             return []
         self.enabled_toolsets.append(name)
-        return [spec.name for spec in TOOLSETS[name].tools if self._register(spec)]
+        return self._list([entry for entry in self._catalog.values() if entry.toolset == name])
 
-    def _register(self, spec: ToolSpec) -> bool:
-        self._arguments[spec.name] = _argument_names(spec.fn)
-        if not spec.read_only:
-            self._write_tools.add(spec.name)
-            if self.config.read_only:
-                return False
-        self.add_tool(
-            spec.fn,
-            name=spec.name,
-            title=spec.title,
-            description=inspect.cleandoc(spec.fn.__doc__ or ""),
-            annotations=spec.annotations,
-            structured_output=True,
-        )
-        return True
+    def _list(self, entries: list[CatalogEntry]) -> list[str]:
+        added = []
+        for entry in entries:
+            if not entry.read_only:
+                self._write_tools.add(entry.name)
+                if self.config.read_only:
+                    continue
+            self._listed.append(entry.name)
+            added.append(entry.name)
+        return added
+
+    async def list_tools(self) -> list[MCPTool]:
+        """The enabled tools, as the catalog (generated from registering them) defines them."""
+        for name in self._listed[len(self._tools) :]:  # built once each (enabling a toolset appends)
+            self._tools.append(MCPTool.model_validate(self._catalog[name].definition))
+        return list(self._tools)
+
+    def _tool_input_schema(self, name: str) -> dict[str, Any] | None:
+        return self._catalog[name].definition.get("inputSchema") if name in self._listed else None
+
+    def _ensure_registered(self, name: str) -> None:
+        """Import and register a listed tool the first time it is called."""
+        if name in self._listed and name not in self._registered:
+            add_spec(self, find_spec(name))
+            self._registered.add(name)
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
@@ -112,6 +120,7 @@ class CodexServer(MCPServer[AppState]):
             )
         if unknown := self._unknown_arguments(name, arguments):
             raise ToolError(redact(unknown))  # argument names are input too: a key pasted as one is not echoed
+        self._ensure_registered(name)
         try:
             result = await super().call_tool(name, arguments, context)
             return finish_result(result, demo=self.config.demo, max_tokens=self.config.max_result_tokens, tool=name)
@@ -132,15 +141,17 @@ class CodexServer(MCPServer[AppState]):
 
     def _unknown_arguments(self, name: str, arguments: dict[str, Any]) -> str | None:
         """Refuse misspelt argument names ('limt'): the SDK would silently drop them and use defaults."""
-        known = self._arguments.get(name)
-        if known is None:
+        from difflib import get_close_matches  # only when an argument name is wrong
+
+        if name not in self._listed:
             return None
+        known = self._catalog[name].arguments
         extra = [key for key in arguments if key not in known]
         if not extra:
             return None
         lines = [f"Invalid arguments for {name}; nothing was sent:"]
         for key in extra[:MAX_LISTED]:
-            close = difflib.get_close_matches(key, known, n=1) if len(key) <= MAX_NAME else []
+            close = get_close_matches(key, known, n=1) if len(key) <= MAX_NAME else []
             label = key if len(key) <= MAX_NAME else shown(key, MAX_NAME)
             lines.append(f"- {label}: unknown argument" + (f"; did you mean {close[0]!r}?" if close else ""))
         if len(extra) > MAX_LISTED:
@@ -209,12 +220,12 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with AdminClient(settings, transport=transport) as client:
-            server.live = AppState(client=client, settings=settings)
-            try:
-                yield server.live
-            finally:
-                server.live = None
+        server.live = AppState(settings, transport)
+        try:
+            yield server.live
+        finally:
+            await server.live.aclose()
+            server.live = None
 
     server = CodexServer(
         settings,
@@ -233,19 +244,10 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
 def api_connection(
     settings: Settings, transport: httpx.AsyncBaseTransport | None = None
 ) -> tuple[Settings, httpx.AsyncBaseTransport | None]:
-    """The settings and transport to reach the API with: in demo mode, the simulator and its key."""
+    """The settings and transport to reach the API with: in demo mode, the simulator (built on first use) and its
+    key."""
     if not settings.demo or transport is not None:
         return settings, transport
-    from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator
+    from codex_mcp.demo.connection import DEMO_ADMIN_KEY, DemoTransport
 
-    return settings.model_copy(update={"admin_key": SecretStr(DEMO_ADMIN_KEY)}), AdminAPISimulator().transport()
-
-
-def _argument_names(fn: Callable[..., Any]) -> list[str]:
-    """The names a tool accepts: its parameters, less the injected Context and those a resolver fills (such as a
-    destructive tool's confirmation)."""
-    hints = get_type_hints(fn)
-    resolved = find_resolved_parameters(fn)
-    return [
-        name for name in inspect.signature(fn).parameters if hints.get(name) is not Context and name not in resolved
-    ]
+    return settings.model_copy(update={"admin_key": SecretStr(DEMO_ADMIN_KEY)}), DemoTransport()

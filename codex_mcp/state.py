@@ -1,24 +1,50 @@
-"""What the server's lifespan hands every tool: the API client and the settings it runs with."""
+"""What the server's lifespan hands every tool: the settings, the API client and the label cache."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mcp.server.mcpserver import Context
 
-from codex_mcp.client import AdminClient
 from codex_mcp.settings import Settings
-from codex_mcp.tools.core.labels import LabelCache
+
+if TYPE_CHECKING:
+    import httpx
+
+    from codex_mcp.client import AdminClient
+    from codex_mcp.tools.core.labels import LabelCache
 
 
-@dataclass(frozen=True)
 class AppState:
-    """Lifespan state: one AdminClient (one connection pool) shared by all tool calls, and the label cache."""
+    """Lifespan state: one AdminClient (one connection pool) shared by all tool calls, and the label cache. Both are
+    made on first use, so starting the server and listing its tools import and build neither."""
 
-    client: AdminClient
-    settings: Settings
-    labels: LabelCache = field(default_factory=LabelCache)
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self._transport = transport
+        self._client: AdminClient | None = None
+        self._labels: LabelCache | None = None
+
+    @property
+    def client(self) -> AdminClient:
+        if self._client is None:
+            from codex_mcp.client import AdminClient
+
+            self._client = AdminClient(self.settings, transport=self._transport)
+        return self._client
+
+    @property
+    def labels(self) -> LabelCache:
+        if self._labels is None:
+            from codex_mcp.tools.core.labels import LabelCache
+
+            self._labels = LabelCache()
+        return self._labels
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
 
 
 def page_progress(ctx: Context, what: str) -> Callable[[int], Awaitable[None]]:

@@ -14,8 +14,9 @@ import pytest
 from mcp import Client
 from pytest_httpx import HTTPXMock
 
-from codex_mcp.budget import _ReportFitter, fit_report, fit_structured
+from codex_mcp.budget import _ReportFitter, fit_report
 from codex_mcp.models import BucketSeries, UsageBucket
+from codex_mcp.result_fit import fit_structured
 from codex_mcp.server import create_server
 from codex_mcp.usage_report import ReportData
 from tests.conftest import call_tool, make_settings, result_text

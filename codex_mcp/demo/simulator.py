@@ -13,6 +13,7 @@ import httpx
 from codex_mcp.demo.access_endpoints import AccessEndpoints
 from codex_mcp.demo.audit_log_endpoints import AuditLogEndpoints
 from codex_mcp.demo.budget_endpoints import BudgetEndpoints
+from codex_mcp.demo.connection import DEMO_ADMIN_KEY
 from codex_mcp.demo.directory_endpoints import DirectoryEndpoints
 from codex_mcp.demo.governance_endpoints import GovernanceEndpoints
 from codex_mcp.demo.key_endpoints import KeyEndpoints
@@ -20,7 +21,6 @@ from codex_mcp.demo.protocol import JSON, ApiError, EndpointGroup, Handler, Quer
 from codex_mcp.demo.sample_org import SampleOrg
 from codex_mcp.demo.usage_endpoints import UsageEndpoints
 
-DEMO_ADMIN_KEY = "demo-admin-key"
 ENDPOINT_GROUPS: tuple[type[EndpointGroup], ...] = (
     UsageEndpoints,
     DirectoryEndpoints,

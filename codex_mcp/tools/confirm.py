@@ -11,9 +11,7 @@ from typing import Any, get_type_hints
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from pydantic import BaseModel, Field
 
-
-class NotConfirmedError(Exception):
-    """The person declined (or cancelled) a destructive call; nothing was changed."""
+from codex_mcp.errors import NotConfirmedError
 
 
 class Confirmation(BaseModel):
