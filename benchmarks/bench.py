@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import gc
 import importlib.metadata
+import json
 import math
 import os
 import platform
@@ -177,8 +178,24 @@ class ColdRun:
     peak_rss_kib: int | None
 
 
-async def cold_start_once(errlog: TextIO) -> ColdRun:
-    params = StdioServerParameters(command=sys.executable, args=["-m", "codex_mcp", "--demo"], cwd=ROOT)
+ONE_TOOL_SERVER = """
+from mcp.server.mcpserver import MCPServer
+
+server = MCPServer("one-tool")
+
+
+@server.tool()
+def ping(text: str) -> str:
+    \"\"\"Echo the text.\"\"\"
+    return text
+
+
+server.run("stdio")
+"""
+
+
+async def cold_start_once(errlog: TextIO, args: Sequence[str] = ("-m", "codex_mcp", "--demo")) -> ColdRun:
+    params = StdioServerParameters(command=sys.executable, args=list(args), cwd=ROOT)
     started = time.perf_counter()
     async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
         await session.initialize()
@@ -199,8 +216,16 @@ async def cold_start(plan: Plan, report: Report) -> None:
             errlog.seek(0)
             print(f"server stderr (tail):\n{errlog.read()[-2000:]}", file=sys.stderr)
             raise
+        # The reference: a one-tool MCPServer on the same interpreter, spawned and asked the same way.
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+            script.write(ONE_TOOL_SERVER)
+        try:
+            reference = [await cold_start_once(cast(TextIO, errlog), [script.name]) for _ in range(plan.cold_runs)]
+        finally:
+            os.unlink(script.name)
     n = len(runs)
     ready = [run.ready_s for run in runs]
+    ratio = median(ready) / median([run.ready_s for run in reference])
     report.add(
         section,
         "spawn -> initialize",
@@ -213,6 +238,14 @@ async def cold_start(plan: Plan, report: Report) -> None:
         ms(median(ready)),
         f"median of {n} (min {ms(min(ready))}, max {ms(max(ready))}); {runs[0].tools} tools listed",
         ok=all(run.tools >= 17 for run in runs),
+    )
+    report.add(
+        section,
+        "  vs a one-tool MCPServer",
+        f"{ratio:.2f}x",
+        f"reference {ms(median([run.ready_s for run in reference]))} (median of {n}, same spawn and requests); "
+        "target <= 1.10x",
+        ok=ratio <= 1.10,
     )
     report.add(
         section,
@@ -244,13 +277,13 @@ async def cold_start(plan: Plan, report: Report) -> None:
         section,
         "  AdminAPISimulator() build",
         ms(median(simulator_s)),
-        "median of 3, in-process after imports: generating the demo sample org (every --demo start pays it)",
+        "median of 3, in-process after imports: the demo sample org (a --demo server builds it on its first request)",
     )
     report.add(
         section,
         "  create_server() build",
         ms(median(server_s)),
-        "median of 3, in-process after imports: MCPServer + registering the tools (schemas), no simulator",
+        "median of 3, in-process after imports: MCPServer, tools listed from the catalog (built on first call)",
     )
 
 
@@ -826,6 +859,111 @@ async def one_year_peak_rss(report: Report, section: str) -> None:
 # ---- main ----------------------------------------------------------------------------------------------------
 
 
+# ---- 7. per call: a tool call against a bare httpx GET of the same API path ---------------------------------------
+
+
+async def per_call(plan: Plan, report: Report) -> None:
+    """codex_get_project in process (validation, the request path, the result's redaction, budget and rendering)
+    against a bare httpx GET of the same path on the same loopback API, each warm, one at a time."""
+    section = "7 per call"
+    calls = max(plan.latency_calls * 4, 40)
+    simulator = AdminAPISimulator()
+    project = simulator.org.projects[3].id
+    with LoopbackServer(simulator) as api:
+        url = f"{api.base_url}/organization/projects/{project}"
+        headers = {"Authorization": f"Bearer {DEMO_ADMIN_KEY}"}
+        bare: list[float] = []
+        async with httpx.AsyncClient() as http:
+            for index in range(calls + 10):
+                started = time.perf_counter()
+                (await http.get(url, headers=headers)).json()
+                if index >= 10:
+                    bare.append(time.perf_counter() - started)
+        settings = Settings(admin_key=DEMO_ADMIN_KEY, base_url=api.base_url)
+        tool: list[float] = []
+        async with Client(create_server(settings)) as client:
+            for index in range(calls + 10):
+                elapsed, result = await timed_call(client, "codex_get_project", {"project_id": project})
+                if index >= 10:
+                    tool.append(elapsed)
+    ratio = median(tool) / median(bare)
+    report.add(section, "bare httpx GET", ms(median(bare)), f"median of {calls}, loopback simulator, warm client")
+    report.add(
+        section,
+        "codex_get_project",
+        ms(median(tool)),
+        f"median of {calls}, in-process MCP client; {ratio:.2f}x the bare GET (target <= 2.0x)",
+        ok=ratio <= 2.0 and not result.is_error,
+    )
+
+
+# ---- 8. result sizes: what a model receives for heavy questions ---------------------------------------------------
+
+
+async def result_sizes(plan: Plan, report: Report) -> None:
+    """Text sizes of heavy answers (the text block; structuredContent is the same JSON), against the raw API pages
+    and the budget; totals must equal the unbudgeted answer's."""
+    section = "8 result sizes"
+    budget = Settings().max_result_tokens * 4
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    ninety = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 90 * DAY))
+    async with (
+        Client(create_server(demo_settings())) as client,
+        Client(create_server(demo_settings().model_copy(update={"max_result_tokens": 0}))) as unbudgeted,
+    ):
+        hourly = await client.call_tool("codex_get_completions_usage", {"start_time": "31d", "bucket_width": "1h"})
+        report.add(
+            section,
+            "31 days hourly, ungrouped",
+            f"{text_size(hourly) / 1024:.1f} KiB",
+            "text of codex_get_completions_usage start_time=31d bucket_width=1h (before: ~168 KiB); target <= 40 KB",
+            ok=text_size(hourly) <= 40_000 and not hourly.is_error,
+        )
+        by_model = await client.call_tool("codex_get_completions_usage", {"start_time": "30d", "group_by": ["model"]})
+        raw = raw_pages_size()
+        ratio = text_size(by_model) / raw
+        report.add(
+            section,
+            "30 days daily by model",
+            f"{ratio:.3f}x",
+            f"{text_size(by_model) / 1024:.1f} KiB of text vs {raw / 1024:.0f} KiB of the raw API pages pretty-printed "
+            "(before: 0.23x); target <= 0.10x",
+            ok=ratio <= 0.10,
+        )
+        heavy = {"start_time": ninety, "end_time": today, "group_by": ["project_id", "line_item"]}
+        condensed = await client.call_tool("codex_get_cost_breakdown", {**heavy, "include_group_rows": True})
+        whole = await unbudgeted.call_tool("codex_get_cost_breakdown", {**heavy, "include_group_rows": True})
+        exact = (condensed.structured_content or {}).get("totals") == (whole.structured_content or {}).get("totals")
+        report.add(
+            section,
+            "90 days of costs by project x line item, with group rows",
+            f"{text_size(condensed) / 1024:.1f} KiB",
+            f"within the {budget // 4:,}-token budget ({budget / 1024:.0f} KiB); unbudgeted "
+            f"{text_size(whole) / 1024:.0f} KiB (before: 2.0 MB); totals exact: {exact}",
+            ok=text_size(condensed) <= budget and exact,
+        )
+
+
+def raw_pages_size() -> int:
+    """Bytes of the API's own pages, pretty-printed, for 30 days of daily completions usage grouped by model (the
+    simulator answers with the spec's shapes, unset group fields as null, as the API does)."""
+    simulator = AdminAPISimulator()
+    end = int(time.time())
+    start = end - 30 * DAY
+    query = UsageQuery(start - start % DAY, end, "1d", ("model",), {})
+    total = 0
+    page: str | None = None
+    while True:
+        params = [*usage_params(query), ("limit", "31"), *([("page", page)] if page else [])]
+        url = f"https://api.openai.com/v1/organization/usage/completions?{encode_query(params)}"
+        response = simulator.handle(httpx.Request("GET", url, headers={"Authorization": f"Bearer {DEMO_ADMIN_KEY}"}))
+        body = response.json()
+        total += len(json.dumps(body, indent=2).encode())
+        page = body.get("next_page")
+        if not body.get("has_more") or not page:
+            return total
+
+
 async def run_all(plan: Plan, report: Report) -> None:
     sections: list[tuple[str, Callable[[Plan, Report], Awaitable[None]]]] = [
         ("1 cold start", cold_start),
@@ -833,6 +971,8 @@ async def run_all(plan: Plan, report: Report) -> None:
         ("3 throughput", throughput),
         ("5 long ranges", long_ranges),
         ("6 http", http_throughput),
+        ("7 per call", per_call),
+        ("8 result sizes", result_sizes),
     ]
     for name, section in sections:
         if plan.only and not any(name.endswith(wanted) for wanted in plan.only):
@@ -857,8 +997,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["start", "latency", "throughput", "ranges"],
-        help="run only this section (repeatable): cold start, latency (with memory), throughput, long ranges",
+        choices=["start", "latency", "throughput", "ranges", "http", "call", "sizes"],
+        help="run only this section (repeatable): cold start, latency (with memory), throughput, long ranges, "
+        "http, per call, result sizes",
     )
     parser.add_argument("--serve-recorded-api", type=float, metavar="DELAY", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
