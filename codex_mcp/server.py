@@ -37,13 +37,15 @@ MAX_MESSAGE = 400
 
 INSTRUCTIONS = (
     "Tools for administering an OpenAI organization through the OpenAI Admin API: usage (tokens, requests) and "
-    "costs (US dollars), members, invites, projects, project API keys and service accounts, audit logs, and a "
-    "normalized metrics summary. All times are UTC; time arguments accept Unix seconds, ISO-8601 dates/datetimes, "
-    "or forms like '7d', '3mo', 'yesterday', 'this month', 'last month'; end times are exclusive. Usage and cost "
-    "tools fetch every page and return every bucket of the range with totals (per group when grouped; per project "
-    "with its name). List tools return one page: when has_more is true, call again with after=next_after. Tools "
-    "that change the organization (role changes, removals, invites, new projects) act at once: confirm with the "
-    "user first."
+    "costs (US dollars), cost insights (change, month-end projection, budget, anomalous days), members, invites, "
+    "projects, API keys and service accounts, audit logs, and a normalized metrics summary; more toolsets (budgets, "
+    "keys, access, governance, other usage) when the server enables them. All times are UTC; time arguments accept "
+    "Unix seconds, ISO-8601 dates/datetimes, or forms like '7d', '3mo', 'yesterday', 'this month', 'last month'; "
+    "end times are exclusive. Usage and cost tools fetch every page and return exact totals and tables (columns "
+    "once, then rows); when an answer would not fit, detail is condensed and a note says how to get the rest. List "
+    "tools return one page: when has_more is true, call again with after=next_after. Tools that change the "
+    "organization act at once: confirm with the user first (clients that can ask the user are asked by the "
+    "server before anything destructive)."
 )
 DEMO_NOTE = (
     "\n\nDEMO MODE: this server answers from a built-in sample organization, not a real OpenAI account. Every "
