@@ -19,8 +19,8 @@ from codex_mcp.models import BucketSeries, UsageBucket
 from codex_mcp.result_fit import fit_structured
 from codex_mcp.server import create_server
 from codex_mcp.usage_report import ReportData
+from tests.builders import DAY, NOV_1, bucket, completions, cost, usage_page
 from tests.conftest import call_tool, make_settings, result_text
-from tests.test_tools_usage import DAY, NOV_1, bucket, completions, cost, usage_page
 
 BUDGET = 1000  # the smallest max_result_tokens: 4,000 bytes
 REPORT_LIMIT = BUDGET * 4 - 256  # what a report may use: room is kept for what the server adds after the tool

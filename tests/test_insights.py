@@ -13,9 +13,8 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from codex_mcp.insights import Budget, DailyCosts, compute_insights, model_of, plan_days
+from tests.builders import add_projects, alert, api_error, bucket, cost, listing, pairs, spend_limit, usage_page
 from tests.conftest import BASE_URL, call_tool, make_settings, result_text
-from tests.test_tools_budgets import alert, api_error, listing, spend_limit
-from tests.test_tools_usage import add_projects, bucket, cost, pairs, usage_page
 
 COSTS = re.compile(r"^https://api\.openai\.com/v1/organization/costs\?")
 

@@ -21,6 +21,7 @@ from codex_mcp.demo import AdminAPISimulator
 from codex_mcp.demo.entities import Project
 from codex_mcp.server import create_server
 from codex_mcp.tools import CHANGE, CREATE, READ, UPDATE
+from tests.builders import ALERT, alert, api_error, listing, spend_limit
 from tests.conftest import BASE_URL, TEST_KEY, call_tool, find_nulls, make_settings, result_text
 from tests.simulator_support import NOW
 from tests.test_confirm import Asker
@@ -28,7 +29,6 @@ from tests.test_toolsets import clean_environment
 
 BUDGETS = {"toolsets": "budgets"}
 PROJECT = "proj_abc123"
-ALERT = "alert_abc123"
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------------
@@ -51,46 +51,6 @@ def body(request: httpx.Request) -> Any:
 
 def scope(project_id: str | None) -> str:
     return "/organization" if project_id is None else f"/organization/projects/{project_id}"
-
-
-def spend_limit(cents: int, *, project_id: str | None = None, status: str = "inactive") -> dict[str, Any]:
-    kind = "organization" if project_id is None else "project"
-    return {
-        "object": f"{kind}.spend_limit",
-        "threshold_amount": cents,
-        "currency": "USD",
-        "interval": "month",
-        "enforcement": {"status": status},
-    }
-
-
-def alert(
-    alert_id: str = ALERT,
-    cents: int = 100000,
-    *,
-    project_id: str | None = None,
-    recipients: tuple[str, ...] = ("finance@example.com",),
-    prefix: str | None = "OpenAI spend alert",
-) -> dict[str, Any]:
-    kind = "organization" if project_id is None else "project"
-    return {
-        "id": alert_id,
-        "object": f"{kind}.spend_alert",
-        "threshold_amount": cents,
-        "currency": "USD",
-        "interval": "month",
-        "notification_channel": {"type": "email", "recipients": list(recipients), "subject_prefix": prefix},
-    }
-
-
-def listing(data: list[dict[str, Any]], *, has_more: bool = False) -> dict[str, Any]:
-    first, last = (data[0]["id"], data[-1]["id"]) if data else (None, None)
-    return {"object": "list", "data": data, "first_id": first, "last_id": last, "has_more": has_more}
-
-
-def api_error(status: int, message: str, code: str | None = None, request_id: str = "req_abc123") -> dict[str, Any]:
-    error = {"message": message, "type": "invalid_request_error", "param": None, "code": code}
-    return {"status_code": status, "json": {"error": error}, "headers": {"x-request-id": request_id}}
 
 
 async def call(name: str, arguments: dict[str, Any], **overrides: Any) -> Any:

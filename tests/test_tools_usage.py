@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import json
-import re
 import types
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
+from tests.builders import (
+    DATA_URL,
+    DAY,
+    NOV_1,
+    OCT_1,
+    PROJECTS_URL,
+    TOKENS,
+    add_projects,
+    add_users,
+    assert_get,
+    assert_projects_lookup,
+    bucket,
+    completions,
+    cost,
+    pairs,
+    usage_page,
+)
 from tests.conftest import (
-    BASE_URL,
     TEST_KEY,
     assert_refused,
     call_tool,
@@ -22,87 +36,6 @@ from tests.conftest import (
     make_settings,
     result_text,
 )
-
-DAY = 86400
-NOV_1 = 1730419200  # 2024-11-01T00:00:00Z, the start_time of the spec's examples
-OCT_1 = int(datetime(2024, 10, 1, tzinfo=UTC).timestamp())
-TOKENS = ["page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=", "page_AAAAAGdHBgMiJdKOAAAAAGdGxdE=="]
-DATA_URL = re.compile(r"^https://api\.openai\.com/v1/organization/(usage/[a-z_]+|costs)\?")
-PROJECTS_URL = re.compile(r"^https://api\.openai\.com/v1/organization/projects\?")
-
-
-# ---- helpers -------------------------------------------------------------------------------------------------------
-
-
-def pairs(request: httpx.Request) -> list[tuple[str, str]]:
-    """The query as sent, in order, repeated names kept, parsed from the raw (still-encoded) query string."""
-    return parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
-
-
-def bucket(start: int, results: list[dict[str, Any]], width: int = DAY) -> dict[str, Any]:
-    return {"object": "bucket", "start_time": start, "end_time": start + width, "results": results}
-
-
-def usage_page(buckets: list[dict[str, Any]], next_page: str | None = None) -> dict[str, Any]:
-    return {"object": "page", "data": buckets, "has_more": next_page is not None, "next_page": next_page}
-
-
-def cost(value: float, **fields: Any) -> dict[str, Any]:
-    """A costs result shaped like the spec's example (unset group fields are null, as the API sends them)."""
-    return {
-        "object": "organization.costs.result",
-        "amount": {"value": value, "currency": "usd"},
-        "line_item": None,
-        "project_id": None,
-        "api_key_id": None,
-        "quantity": None,
-        "quantity_unit": None,
-        **fields,
-    }
-
-
-def completions(**fields: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {"object": "organization.usage.completions.result"}
-    row.update(dict.fromkeys(("project_id", "user_id", "api_key_id", "model", "batch", "service_tier")))
-    row.update(fields)
-    return row
-
-
-def add_projects(httpx_mock: HTTPXMock, names: dict[str, str]) -> None:
-    """Answer the project-name lookup that grouping by project_id makes beside the data request."""
-    data = [
-        {"object": "organization.project", "id": pid, "name": name, "created_at": NOV_1, "status": "active"}
-        for pid, name in names.items()
-    ]
-    last = data[-1]["id"] if data else None
-    page = {"object": "list", "data": data, "first_id": data[0]["id"] if data else None, "last_id": last}
-    httpx_mock.add_response(url=PROJECTS_URL, json={**page, "has_more": False})
-
-
-USERS_URL = re.compile(r"^https://api\.openai\.com/v1/organization/users\?")
-
-
-def add_users(httpx_mock: HTTPXMock, emails: dict[str, str]) -> None:
-    """Answer the member lookup that grouping by user_id makes beside the data request (emails beside ids)."""
-    data = [
-        {"object": "organization.user", "id": uid, "name": uid, "email": email, "role": "reader", "added_at": NOV_1}
-        for uid, email in emails.items()
-    ]
-    page = {"object": "list", "data": data, "first_id": None, "last_id": None, "has_more": False}
-    httpx_mock.add_response(url=USERS_URL, json=page)
-
-
-def assert_projects_lookup(httpx_mock: HTTPXMock) -> None:
-    [lookup] = httpx_mock.get_requests(url=PROJECTS_URL)
-    assert pairs(lookup) == [("include_archived", "true"), ("limit", "100")]
-
-
-def assert_get(request: httpx.Request, path: str) -> None:
-    assert request.method == "GET"
-    assert request.url.path == f"/v1{path}"
-    assert str(request.url).startswith(f"{BASE_URL}{path}?")
-    assert request.headers["Authorization"] == f"Bearer {TEST_KEY}"
-    assert request.content == b""
 
 
 async def call(name: str, arguments: dict[str, Any], **overrides: Any) -> Any:

@@ -9,8 +9,8 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from codex_mcp.usage_endpoints import OTHER_USAGE_KINDS, USAGE_ENDPOINTS
+from tests.builders import DAY, NOV_1, assert_get, bucket, pairs, usage_page
 from tests.conftest import call_tool, make_settings, result_text
-from tests.test_tools_usage import DAY, NOV_1, assert_get, bucket, pairs, usage_page
 
 # One result per kind, shaped like the spec's examples (unset group fields are null, as the API sends them).
 RESULTS: dict[str, dict[str, Any]] = {

@@ -9,8 +9,8 @@ import httpx
 from pytest_httpx import HTTPXMock
 
 from codex_mcp.tools.core.unmatched import closest
+from tests.builders import DAY, NOV_1, bucket, completions, pairs, usage_page
 from tests.conftest import call_tool, make_settings, result_text
-from tests.test_tools_usage import DAY, NOV_1, bucket, completions, pairs, usage_page
 
 
 class ByQuery:

@@ -13,8 +13,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from codex_mcp.rows import read_number
-from tests.conftest import call_tool, make_settings, result_text
-from tests.test_tools_usage import (
+from tests.builders import (
     DATA_URL,
     DAY,
     NOV_1,
@@ -23,11 +22,12 @@ from tests.test_tools_usage import (
     add_projects,
     add_users,
     bucket,
-    call,
     completions,
     cost,
     usage_page,
 )
+from tests.conftest import call_tool, make_settings, result_text
+from tests.test_tools_usage import call
 
 HOUR = 3600
 JAN_1_2022 = int(datetime(2022, 1, 1, tzinfo=UTC).timestamp())
