@@ -87,7 +87,10 @@ class AdminAPIError(Exception):
 class ConfigurationError(AdminAPIError):
     """The server is not set up to call the API (no key, or the wrong kind of key)."""
 
-    hint = KEY_HELP
+    hint = (
+        f"{KEY_HELP} To try the server without a key, start it with --demo (or CODEX_MCP_DEMO=1): it then answers "
+        "from a built-in sample organization."
+    )
 
 
 class APIConnectionError(AdminAPIError):

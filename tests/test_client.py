@@ -1091,7 +1091,8 @@ async def test_example_placeholder_key_is_refused_before_any_request(key: str) -
     assert script.count == 0
     assert caught.value.describe() == (
         "OPENAI_ADMIN_KEY still holds the placeholder from the example configuration, not a key; nothing was sent.\n"
-        f"Hint: {KEY_HELP}"
+        f"Hint: {KEY_HELP} To try the server without a key, start it with --demo (or CODEX_MCP_DEMO=1): it then "
+        "answers from a built-in sample organization."
     )
 
 

@@ -243,6 +243,7 @@ async def test_without_a_key_tools_list_but_calls_explain_the_key() -> None:
     text = result_text(result)
     assert "OPENAI_ADMIN_KEY" in text
     assert "Admin key" in text
+    assert "start it with --demo (or CODEX_MCP_DEMO=1)" in text  # a way to try it at once
     assert recorder.requests == []
 
 
