@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     SerializerFunctionWrapHandler,
     model_serializer,
     model_validator,
@@ -194,6 +195,14 @@ class ListPage(BaseModel):
     last_id: str | None = None
 
 
+def _results(value: Any) -> list[dict[str, Any]]:
+    """A bucket's results as the API sent them: a list of objects, checked for that shape and kept as they are (each
+    value is read, and checked, by codex_mcp.rows; validating them here too would copy every row of every page)."""
+    if not isinstance(value, list) or not all(isinstance(result, dict) for result in value):
+        raise ValueError("results must be a list of objects")
+    return value
+
+
 class UsageBucket(BaseModel):
     """One time bucket of a usage or costs response."""
 
@@ -201,7 +210,7 @@ class UsageBucket(BaseModel):
 
     start_time: int
     end_time: int
-    results: list[dict[str, Any]] = Field(default_factory=list)
+    results: Annotated[list[dict[str, Any]], PlainValidator(_results)] = Field(default_factory=list)
 
 
 class UsagePage(BaseModel):
