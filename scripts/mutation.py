@@ -2,12 +2,13 @@
 
 Usage: scripts/mutation.sh [TARGET ...] [--jobs N] [--timeout SECONDS] [--survivors] [--no-type-check] [--root DIR]
 
-TARGET is a name from TARGETS below (`client`, `timeparse`, `server`, ...) or a module path such as
-codex_mcp/timeparse.py; with none, every target runs. Each target runs in build/mutation/<target>/: a copy of
-codex_mcp/ and tests/ and a pyproject.toml whose [tool.mutmut] is this project's with `only_mutate` set to the
-target's modules and the stats run limited to the target's test files. mutmut's stats run then maps each function
-to the tests that call it, and each mutant runs only those. mypy (strict, as CI runs it) first rejects the mutants
-that do not type-check; they count as caught, since CI would catch them.
+TARGET is a name from TARGETS below (`client`, `timeparse`, `server`, ...), or a module path such as
+codex_mcp/client/retry.py to mutate that module alone with its target's tests; with none, every target runs. Each
+runs in build/mutation/<name>/: a copy of codex_mcp/ and tests/ and a pyproject.toml whose [tool.mutmut] is this
+project's with `only_mutate` set to the target's modules and the stats run limited to the target's test files.
+mutmut's stats run then maps each function to the tests that call it, and each mutant runs only those. mypy
+(strict, as CI runs it) first rejects the mutants that do not type-check; they count as caught, since CI would
+catch them.
 
 The report (build/mutation/report.md, report.json and the same summary on stdout) gives per module and overall:
 caught (killed by a test, rejected by mypy, or timed out) / total, and lists every surviving mutant with its diff.
@@ -83,6 +84,7 @@ TARGETS: dict[str, Target] = {
     "rows": Target(
         mutate=("codex_mcp/rows.py",),
         tests=(
+            "test_rows.py",
             "test_usage_report.py",
             "test_metrics.py",
             "test_insights.py",
@@ -147,7 +149,7 @@ TARGETS: dict[str, Target] = {
     ),
     "confirm": Target(
         mutate=("codex_mcp/tools/confirm.py",),
-        tests=("test_confirm.py", *DIRECTORY_TOOL_TESTS),
+        tests=("test_confirm.py", "test_confirm_mutants.py", *DIRECTORY_TOOL_TESTS),
     ),
 }
 
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
 
     try:
-        names = [target_name(t) for t in args.targets] or list(TARGETS)
+        chosen = [select(t) for t in args.targets] or list(TARGETS.items())
     except KeyError as unknown:
         parser.error(f"unknown target {unknown}; known: {', '.join(TARGETS)} or their module paths")
     root: Path = args.root.resolve()
@@ -190,11 +192,11 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     outcomes = []
-    for name in names:
+    for name, target in chosen:
         if args.report_only:
             outcomes.append(Outcome(name, status="reported from the last run"))
             continue
-        outcome = run_target(name, root=root, out=out, args=args)
+        outcome = run_target(name, target, root=root, out=out, args=args)
         print(f"{name}: {outcome.status} in {outcome.seconds:.0f}s", flush=True)
         outcomes.append(outcome)
     report = build_report(outcomes, root=root, out=out)
@@ -217,8 +219,20 @@ def target_name(argument: str) -> str:
     raise KeyError(argument)
 
 
-def run_target(name: str, *, root: Path, out: Path, args: argparse.Namespace) -> Outcome:
+def select(argument: str) -> tuple[str, Target]:
+    """What to run for one argument: a whole target by its name (or its package's folder), or one module by its path
+    (named like 'client.request', with its target's tests)."""
+    if argument in TARGETS:
+        return argument, TARGETS[argument]
+    path = argument.removeprefix("./").rstrip("/")
+    name = target_name(path)
     target = TARGETS[name]
+    if path in target.mutate or f"{path}/*" in target.mutate:
+        return name, target
+    return path.removeprefix(f"{PACKAGE}/").removesuffix(".py").replace("/", "."), Target((path,), target.tests)
+
+
+def run_target(name: str, target: Target, *, root: Path, out: Path, args: argparse.Namespace) -> Outcome:
     outcome = Outcome(name)
     work = out / name
     tests = [f"tests/{t}" for t in target.tests if (root / "tests" / t).is_file()]

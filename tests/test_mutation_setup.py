@@ -73,6 +73,15 @@ def test_every_target_mutates_something_and_names_only_test_files_that_exist(mut
         assert len(set(target.tests)) == len(target.tests), f"target {name} names a test file twice"
 
 
+def test_a_module_path_runs_that_module_alone_with_its_targets_tests(mutation: ModuleType) -> None:
+    name, target = mutation.select("codex_mcp/client/retry.py")
+    assert name == "client.retry"
+    assert target.mutate == ("codex_mcp/client/retry.py",)
+    assert target.tests == mutation.TARGETS["client"].tests
+    assert mutation.select("codex_mcp/client") == ("client", mutation.TARGETS["client"])
+    assert mutation.select("./codex_mcp/timeparse.py") == ("timeparse", mutation.TARGETS["timeparse"])
+
+
 def test_an_unknown_target_is_refused_with_the_known_ones(
     mutation: ModuleType, capsys: pytest.CaptureFixture[str]
 ) -> None:
