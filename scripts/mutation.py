@@ -67,6 +67,7 @@ TARGETS: dict[str, Target] = {
         mutate=("codex_mcp/client/*", "codex_mcp/client.py"),
         tests=(
             "test_client.py",
+            "test_client_mutants.py",
             "test_faults.py",
             "test_fanout.py",
             "test_request_key.py",
@@ -93,15 +94,15 @@ TARGETS: dict[str, Target] = {
     ),
     "budget": Target(
         mutate=("codex_mcp/budget.py",),
-        tests=("test_budget.py", "test_result_budget.py", "test_tools_usage.py"),
+        tests=("test_budget.py", "test_budget_mutants.py", "test_result_budget.py", "test_tools_usage.py"),
     ),
     "metrics": Target(
         mutate=("codex_mcp/metrics.py",),
-        tests=("test_metrics.py", "test_metrics_seats.py"),
+        tests=("test_metrics.py", "test_metrics_seats.py", "test_metrics_mutants.py"),
     ),
     "insights": Target(
         mutate=("codex_mcp/insights.py",),
-        tests=("test_insights.py", "test_prompts_resources.py"),
+        tests=("test_insights.py", "test_insights_mutants.py", "test_prompts_resources.py"),
     ),
     "timeparse": Target(
         mutate=("codex_mcp/timeparse.py",),
@@ -131,6 +132,7 @@ TARGETS: dict[str, Target] = {
         tests=(
             "test_server.py",
             "test_server_errors.py",
+            "test_server_mutants.py",
             "test_bad_input.py",
             "test_annotations.py",
             "test_toolsets.py",
@@ -424,6 +426,7 @@ def build_report(outcomes: list[Outcome], *, root: Path, out: Path) -> dict[str,
     modules: dict[str, dict[str, int]] = {}
     survivors: list[dict[str, str]] = []
     equivalent: list[dict[str, str]] = []
+    outside: list[dict[str, str]] = []
     matched: set[str] = set()
     for outcome in outcomes:
         work = out / outcome.target
@@ -436,8 +439,12 @@ def build_report(outcomes: list[Outcome], *, root: Path, out: Path) -> dict[str,
                 diff = mutant_diff(work, mutant, module)
                 entry = equivalents.get(mutant)
                 if entry is not None and entry.get("change", "").strip() == changed_lines(diff):
-                    counts["equivalent"] += 1
                     matched.add(mutant)
+                    if "killed_by" in entry:  # by tests mutmut cannot run, checked by hand
+                        counts["killed"] += 1
+                        outside.append({"mutant": mutant, "killed_by": entry["killed_by"], "diff": diff})
+                        continue
+                    counts["equivalent"] += 1
                     equivalent.append({"mutant": mutant, "reason": entry.get("reason", ""), "diff": diff})
                     continue
                 survivors.append({"mutant": mutant, "status": status, "diff": diff})
@@ -455,6 +462,7 @@ def build_report(outcomes: list[Outcome], *, root: Path, out: Path) -> dict[str,
         "overall": {key: sum(c[key] for c in modules.values()) for key in (*COLUMNS, "equivalent", "total")},
         "survivors": survivors,
         "equivalent": equivalent,
+        "killed_outside": outside,
         "stale_equivalents": stale,
     }
 
@@ -497,6 +505,10 @@ def render_report(report: dict[str, Any]) -> str:
     lines += ["", "<!-- end of summary -->", "", "## Survivor diffs", ""]
     for s in report["survivors"]:
         lines += [f"### `{s['mutant']}` ({s['status']})", "", "```diff", s["diff"], "```", ""]
+    if report.get("killed_outside"):
+        lines += [f"## Killed by tests mutmut cannot run, checked by hand ({len(report['killed_outside'])})", ""]
+        for k in report["killed_outside"]:
+            lines += [f"### `{k['mutant']}`", "", f"Killed by {k['killed_by']}.", "", "```diff", k["diff"], "```", ""]
     lines += [f"## Equivalent ({len(report['equivalent'])})", ""]
     for e in report["equivalent"]:
         lines += [f"### `{e['mutant']}`", "", e["reason"], "", "```diff", e["diff"], "```", ""]

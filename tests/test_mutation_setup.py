@@ -114,6 +114,9 @@ def test_equivalent_mutants_each_say_which_change_and_why(mutation: ModuleType) 
     for name, entry in mutation.load_equivalents().items():
         assert re.fullmatch(r"codex_mcp(\.\w+)+\.x[_ǁ]\S+__mutmut_\d+", name), name
         assert entry.get("change", "").strip(), f"{name}: no `change` (the mutated line, to recognise the mutant)"
+        if "killed_by" in entry:
+            assert entry["killed_by"].startswith("tests/test_"), f"{name}: name the test that kills it"
+            continue
         assert len(entry.get("reason", "")) > 20, f"{name}: say why no user can tell the difference"
 
 

@@ -1,0 +1,107 @@
+"""How the server words refused arguments, line by line: the field (or 'arguments' for the call as a whole), an
+unknown argument, what was given only where it helps, and at most ten problems; and what it logs for a crash.
+
+Found by mutation testing (scripts/mutation.sh server): each of these could change without a test noticing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model, model_validator
+
+from codex_mcp.client import AdminClient
+from codex_mcp.server import create_server, describe_validation_error
+from tests.conftest import call_tool, make_settings
+
+
+def refusal(model: type[BaseModel], arguments: Any) -> str:
+    try:
+        model.model_validate(arguments)
+    except ValidationError as error:
+        return describe_validation_error("codex_tool", error)
+    raise AssertionError(f"{arguments!r} was accepted")
+
+
+class Arguments(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int
+    name: str = ""
+    settings: dict[str, int] = {}
+
+
+class Window(BaseModel):
+    start: int = 0
+    end: int = 0
+
+    @model_validator(mode="after")
+    def ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+@pytest.mark.parametrize(
+    ("arguments", "line"),
+    [
+        ({}, "- limit: required argument is missing"),
+        (
+            {"limit": "ten"},
+            "- limit: Input should be a valid integer, unable to parse string as an integer (got 'ten')",
+        ),
+        ({"limit": 1, "colour": "red"}, "- colour: unknown argument (got 'red')"),
+        (
+            {"limit": 1, "settings": {"a": "x"}},
+            "- settings.a: Input should be a valid integer, unable to parse string as an integer (got 'x')",
+        ),
+        ({"limit": 1, "name": {"first": "Ada"}}, "- name: Input should be a valid string"),
+    ],
+    ids=["missing", "wrong-type", "unknown", "nested", "dict-given"],
+)
+def test_each_problem_is_one_line_naming_the_field_and_what_was_given_where_it_helps(
+    arguments: dict[str, Any], line: str
+) -> None:
+    assert refusal(Arguments, arguments) == f"Invalid arguments for codex_tool; nothing was sent:\n{line}"
+
+
+def test_a_problem_with_the_call_as_a_whole_is_named_arguments_without_echoing_them() -> None:
+    assert refusal(Window, {"start": 5, "end": 1}) == (
+        "Invalid arguments for codex_tool; nothing was sent:\n- arguments: end is before start"
+    )
+
+
+def many(count: int) -> type[BaseModel]:
+    fields: dict[str, Any] = {f"field_{i:02d}": (int, ...) for i in range(count)}
+    return create_model(f"Many{count}", **fields)
+
+
+def test_ten_problems_are_all_listed_and_more_are_counted() -> None:
+    ten = refusal(many(10), {}).splitlines()
+    assert len(ten) == 11
+    assert ten[-1] == "- field_09: required argument is missing"
+    twelve = refusal(many(12), {}).splitlines()
+    assert twelve[10:] == ["- field_09: required argument is missing", "- and 2 more problems"]
+
+
+def test_the_state_of_a_server_that_is_not_running_is_refused() -> None:
+    with pytest.raises(RuntimeError, match=r"^the server is not running$"):
+        create_server(make_settings()).api()
+
+
+async def test_a_crash_is_logged_naming_the_tool_and_the_exception(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def crash(self: AdminClient, **_: Any) -> Any:
+        raise KeyError("no entry")
+
+    monkeypatch.setattr(AdminClient, "list_users", crash)
+    with caplog.at_level(logging.DEBUG, logger="codex_mcp.server"):
+        result = await call_tool(make_settings(), "codex_list_users", {})
+
+    assert result.is_error
+    [record] = [r for r in caplog.records if r.name == "codex_mcp.server"]
+    assert record.getMessage() == "codex_list_users raised KeyError"
+    assert record.exc_info is not None
