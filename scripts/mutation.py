@@ -80,7 +80,7 @@ TARGETS: dict[str, Target] = {
     ),
     "usage_report": Target(
         mutate=("codex_mcp/usage_report.py",),
-        tests=("test_usage_report.py", "test_budget.py", *USAGE_TOOL_TESTS),
+        tests=("test_usage_report.py", "test_usage_report_mutants.py", "test_budget.py", *USAGE_TOOL_TESTS),
     ),
     "rows": Target(
         mutate=("codex_mcp/rows.py",),

@@ -1,16 +1,22 @@
-"""The client's retry policy at the edges the main tests leave out: a create answered 408 (a request timeout: it may
-have been processed) is not repeated and says so, a 409 is no such warning; backoff spans half to all of its ceiling.
+"""The client at the edges the main tests leave out: a create answered 408 (a request timeout: it may have been
+processed) is not repeated and says so, a 409 is no such warning; backoff spans half to all of its ceiling; a page
+with more but nothing to continue from; and how failures read (no body, a body that is not JSON, the API's message
+up to 2,000 characters, the hints of a deadline and of a create that timed out).
 
 Found by mutation testing (scripts/mutation.sh client): each of these could change without a test noticing.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
 import pytest
 from pydantic import BaseModel
 
+from codex_mcp.client import failures
 from codex_mcp.client.retry import Backoff
-from codex_mcp.errors import APIStatusError, PaginationError
+from codex_mcp.errors import APIStatusError, APITimeoutError, PaginationError
 from tests.test_client import PROJECT, Script, make_client, ok, status
 
 LIST_FIRST = (
@@ -57,3 +63,54 @@ async def test_a_page_with_more_but_no_string_id_to_continue_from_is_a_paging_er
     async with client:
         with pytest.raises(PaginationError, match="said has_more but gave no new cursor"):
             await client.list_page("/organization/things", Named, limit=1, after=None)
+
+
+# ---- how failures read ---------------------------------------------------------------------------------------------
+
+
+def error_for(status_code: int, **body: Any) -> str:
+    request = httpx.Request("GET", "https://api.openai.com/v1/organization/users")
+    return str(failures.status_error(httpx.Response(status_code, request=request, **body)))
+
+
+def test_an_error_without_a_body_reads_by_its_status() -> None:
+    assert error_for(502, content=b"") == "OpenAI API error 502 on GET /v1/organization/users: Bad Gateway"
+    assert error_for(599, content=b"") == "OpenAI API error 599 on GET /v1/organization/users: no message"
+
+
+def test_an_error_body_that_is_not_json_is_quoted_up_to_200_characters() -> None:
+    assert error_for(500, text="x" * 300) == f"OpenAI API error 500 on GET /v1/organization/users: {'x' * 200}"
+
+
+def test_the_apis_own_message_is_kept_whole_up_to_2000_characters() -> None:
+    whole = error_for(400, json={"error": {"message": "m" * 2000}})
+    assert whole.endswith(": " + "m" * 2000)
+    cut = error_for(400, json={"error": {"message": "m" * 2001}})
+    assert cut.endswith(": " + "m" * 2000 + "... (1 more characters)")
+
+
+def test_a_value_nested_too_deeply_to_print_is_named_by_its_type() -> None:
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    assert failures._text(deep, 200) == "(a list nested too deeply to show)"
+
+
+def test_a_request_past_its_deadline_says_which_setting_bounds_it() -> None:
+    error = failures.deadline_error("GET", "/v1/organization/costs", 30)
+    assert (
+        str(error) == "GET /v1/organization/costs hit the request deadline of 30 s before its answer had fully arrived."
+    )
+    assert error.hint == (
+        "OpenAI answered too slowly: the request deadline (CODEX_MCP_REQUEST_DEADLINE) bounds each request, body and "
+        "retries included. Narrow the time range, or raise CODEX_MCP_REQUEST_DEADLINE."
+    )
+
+
+@pytest.mark.parametrize(
+    ("deadline_hit", "knob"), [(False, "CODEX_MCP_READ_TIMEOUT"), (True, "CODEX_MCP_REQUEST_DEADLINE")]
+)
+def test_a_create_that_timed_out_names_the_setting_to_raise(deadline_hit: bool, knob: str) -> None:
+    error = APITimeoutError("POST /v1/organization/projects timed out (ReadTimeout).")
+    failures.unknown_outcome(error, "project", "codex_list_projects", deadline_hit=deadline_hit)
+    assert error.hint.endswith(f"create it only if it is not there. If OpenAI is often this slow, raise {knob}.")

@@ -88,3 +88,14 @@ def test_sources_that_failed_are_named_and_a_plain_exception_by_its_type_and_mes
         "Some sources failed; fields that depend on them are null rather than partial: completions_usage, users"
     )
     assert out.metadata["complete"] is False
+
+
+def test_models_come_by_requests_not_by_name_or_by_when_they_were_first_seen() -> None:
+    usage = usage_series(
+        [
+            [row("m-model", "user-1", 2, 1, 1, 0), row("z-model", "user-1", 7, 1, 1, 0)],
+            [row("a-model", "user-1", 1, 1, 1, 0)],
+        ]
+    )
+    out = compute_metrics(start_time=NOV_1, end_time=NOV_1 + 2 * DAY, usage=usage, costs=series([[]]), members=[])
+    assert list(out.usage_by_model or {}) == ["z-model", "m-model", "a-model"]
