@@ -1,5 +1,7 @@
 """How the server words refused arguments, line by line: the field (or 'arguments' for the call as a whole), an
-unknown argument, what was given only where it helps, and at most ten problems; and what it logs for a crash.
+unknown argument, what was given only where it helps, at most ten problems, unknown names up to 64 characters shown
+whole with the name they resemble; what a crash says and logs; and what finish_result leaves alone (a result without
+structured content, any result when the budget is 0, meaning no limit).
 
 Found by mutation testing (scripts/mutation.sh server): each of these could change without a test noticing.
 """
@@ -10,11 +12,14 @@ import logging
 from typing import Any
 
 import pytest
+from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model, model_validator
 
+from codex_mcp.budget import json_text
 from codex_mcp.client import AdminClient
-from codex_mcp.server import create_server, describe_validation_error
-from tests.conftest import call_tool, make_settings
+from codex_mcp.errors import shown
+from codex_mcp.server import create_server, describe_validation_error, finish_result, tool_error
+from tests.conftest import call_tool, make_settings, result_text
 
 
 def refusal(model: type[BaseModel], arguments: Any) -> str:
@@ -105,3 +110,48 @@ async def test_a_crash_is_logged_naming_the_tool_and_the_exception(
     [record] = [r for r in caplog.records if r.name == "codex_mcp.server"]
     assert record.getMessage() == "codex_list_users raised KeyError"
     assert record.exc_info is not None
+
+
+# ---- unknown argument names, the unexpected, and the result as sent ----------------------------------------------
+
+LONGEST = "max_audio_megabytes_per_1_minute"  # the longest argument name of any tool (32 characters)
+
+
+async def refused_names(arguments: dict[str, Any]) -> list[str]:
+    result = await call_tool(make_settings(toolsets=("budgets",)), "codex_update_rate_limit", arguments)
+    assert result.is_error
+    return [line for line in result_text(result).splitlines() if line.startswith("- ")]
+
+
+async def test_an_unknown_name_of_64_characters_is_shown_whole_with_the_name_it_resembles() -> None:
+    name = LONGEST + "x" * 32
+    assert await refused_names({"project_id": "proj_a", "rate_limit_id": "rl_a", name: 1}) == [
+        f"- {name}: unknown argument; did you mean '{LONGEST}'?"
+    ]
+
+
+async def test_an_unknown_name_over_64_characters_is_cut_and_nothing_is_guessed_for_it() -> None:
+    name = LONGEST + "x" * 33
+    [line] = await refused_names({"project_id": "proj_a", "rate_limit_id": "rl_a", name: 1})
+    assert line == f"- {shown(name, 64)}: unknown argument"
+
+
+def test_a_crash_says_it_is_a_bug_and_what_to_check_before_calling_again() -> None:
+    assert str(tool_error("codex_list_users", KeyError("x"))) == (
+        "codex_list_users failed with an unexpected KeyError: this is a bug in codex-mcp, please report it (run with "
+        "CODEX_MCP_LOG_LEVEL=DEBUG for the traceback on stderr). Nothing was changed by this call unless it is a tool "
+        "that changes the organization: check before calling it again."
+    )
+
+
+def test_a_result_without_structured_content_is_sent_as_the_tool_made_it() -> None:
+    result = CallToolResult(content=[TextContent(type="text", text="plain")], structured_content=None)
+    assert finish_result(result, demo=True, max_tokens=1000, tool="codex_tool") is result
+
+
+def test_a_budget_of_zero_means_no_limit() -> None:
+    big = {"data": [{"id": f"user-{i}", "name": "n" * 100} for i in range(100)], "has_more": False}
+    result = CallToolResult(content=[], structured_content=big)
+    sent = finish_result(result, demo=False, max_tokens=0, tool="codex_list_users")
+    assert sent.structured_content == big
+    assert sent.content[0].text == json_text(big)
