@@ -15,7 +15,7 @@ import pytest
 
 from codex_mcp.models import BucketSeries, UsageBucket
 from codex_mcp.usage_report import ReportData, period_start
-from tests.test_tools_usage import DAY, NOV_1, completions
+from tests.test_tools_usage import DAY, NOV_1, completions, cost
 
 NOV_4 = NOV_1 + 3 * DAY  # Monday 2024-11-04
 HOUR, MINUTE = 3600, 60
@@ -116,3 +116,83 @@ def test_only_counters_fold_into_an_equal_counter_never_into_a_group_value() -> 
     assert table.columns == ["start", "batch", "num_model_requests"]
     assert table.same_as == {"input_tokens": "num_model_requests"}
     assert table.rows[0] == ["2024-11-04", True, 1]
+
+
+# ---- groups and notes ----------------------------------------------------------------------------------------------
+
+
+def test_a_group_without_a_counter_shows_zero_in_the_groups_table() -> None:
+    assert report_data(1, two_models).groups_table().rows == [["a", 5, 7], ["b", 2, 0]]
+
+
+def test_a_line_item_without_a_quantity_shows_zero_quantity() -> None:
+    buckets = [
+        UsageBucket(
+            start_time=NOV_4,
+            end_time=NOV_4 + DAY,
+            results=[cost(2.0, line_item="x, input", quantity=3), cost(1.0, line_item="y, input")],
+        )
+    ]
+    data = ReportData.of(
+        BucketSeries("/organization/costs", buckets, 1),
+        start_time=NOV_4,
+        end_time=NOV_4 + DAY,
+        bucket_width="1d",
+        group_by=["line_item"],
+        filters={},
+        units="US dollars",
+        sort_key="amount_usd",
+        now=NOV_4 + 10 * DAY,
+    )
+    assert data.groups_table().rows == [["x, input", 2.0, 3], ["y, input", 1.0, 0]]
+
+
+def test_a_group_without_the_sort_counter_ranks_as_zero_then_by_name() -> None:
+    def rows(_: int) -> list[dict[str, Any]]:
+        return [completions(model="b", input_tokens=5), completions(model="a", num_model_requests=0, input_tokens=1)]
+
+    assert [row[0] for row in report_data(1, rows).groups_table().rows] == ["a", "b"]
+
+
+def test_exactly_as_many_groups_as_kept_leave_no_other() -> None:
+    assert report_data(1, two_models).groups_table(2).other is None
+
+
+def test_groups_of_a_range_without_any_figure_are_an_empty_table() -> None:
+    table = report_data(1, lambda _: []).groups_table()
+    assert (table.columns, table.rows) == (["model"], [])
+
+
+def test_in_the_groups_table_a_counter_equal_to_another_in_every_group_folds_into_it() -> None:
+    def rows(_: int) -> list[dict[str, Any]]:
+        return [completions(model=f"m{i}", num_model_requests=10 + i, input_tokens=10 + i) for i in range(8)]
+
+    table = report_data(1, rows).groups_table()
+    assert table.columns == ["model", "num_model_requests"]
+    assert table.same_as == {"input_tokens": "num_model_requests"}
+
+
+@pytest.mark.parametrize(
+    ("source", "why"),
+    [
+        ("/organization/costs", "costs can arrive up to a day after the day ends"),
+        ("/organization/usage/completions", "the period has not ended yet"),
+    ],
+)
+def test_the_partial_note_says_why_for_costs_and_for_usage(source: str, why: str) -> None:
+    buckets = [UsageBucket(start_time=NOV_4, end_time=NOV_4 + DAY, results=[completions(num_model_requests=1)])]
+    data = ReportData.of(
+        BucketSeries(source, buckets, 1),
+        start_time=NOV_4,
+        end_time=NOV_4 + DAY,
+        bucket_width="1d",
+        group_by=[],
+        filters={},
+        units="u",
+        sort_key="num_model_requests",
+        now=NOV_4 + HOUR,
+    )
+    assert data.all_notes() == [
+        f"Buckets from 2024-11-04 on are partial ({why}): their figures may still grow, so do not compare them with "
+        "complete ones. Tables mark it as partial_from."
+    ]
