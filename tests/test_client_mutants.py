@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from codex_mcp.client import failures
 from codex_mcp.client.retry import Backoff
-from codex_mcp.errors import APIStatusError, APITimeoutError, PaginationError
+from codex_mcp.errors import APIResponseError, APIStatusError, APITimeoutError, PaginationError
 from tests.test_client import PROJECT, Script, make_client, ok, status
 
 LIST_FIRST = (
@@ -114,3 +114,30 @@ def test_a_create_that_timed_out_names_the_setting_to_raise(deadline_hit: bool, 
     error = APITimeoutError("POST /v1/organization/projects timed out (ReadTimeout).")
     failures.unknown_outcome(error, "project", "codex_list_projects", deadline_hit=deadline_hit)
     assert error.hint.endswith(f"create it only if it is not there. If OpenAI is often this slow, raise {knob}.")
+
+
+class Project(BaseModel):
+    id: str
+    name: str
+    owner: Named
+    status: str
+
+
+def test_a_body_of_unexpected_shape_names_its_first_three_problems() -> None:
+    with pytest.raises(APIResponseError) as caught:
+        failures.validate(Project, {"owner": {}, "extra": 1}, "project")
+    assert str(caught.value) == (
+        "OpenAI returned a project response of an unexpected shape (id: Field required; name: Field required; "
+        "owner.name: Field required)."
+    )
+    with pytest.raises(APIResponseError) as caught:
+        failures.validate(Project, [1, 2], "project")
+    assert str(caught.value) == (
+        "OpenAI returned a project response of an unexpected shape (body: Input should be a valid dictionary or "
+        "instance of Project)."
+    )
+
+
+def test_a_json_body_that_is_a_plain_value_is_read_as_it_is() -> None:
+    request = httpx.Request("GET", "https://api.openai.com/v1/organization/users")
+    assert failures.read_json(httpx.Response(200, json=5, request=request), "GET", "/organization/users") == 5
