@@ -155,3 +155,22 @@ def test_a_budget_of_zero_means_no_limit() -> None:
     sent = finish_result(result, demo=False, max_tokens=0, tool="codex_list_users")
     assert sent.structured_content == big
     assert sent.content[0].text == json_text(big)
+
+
+async def test_a_change_in_read_only_mode_is_refused_saying_how_to_allow_it() -> None:
+    result = await call_tool(make_settings(read_only=True), "codex_delete_user", {"user_id": "user-abc"})
+    assert result.is_error
+    assert result_text(result) == (
+        "codex_delete_user changes the organization and is disabled: this server runs in read-only mode "
+        "(CODEX_MCP_READ_ONLY=1 or --read-only). Unset it to allow changes."
+    )
+
+
+async def test_ten_unknown_arguments_are_all_listed_and_none_counted() -> None:
+    names = [f"zz{index:02d}" for index in range(10)]
+    result = await call_tool(make_settings(), "codex_list_users", dict.fromkeys(names, 1))
+    assert result_text(result).splitlines() == [
+        "Invalid arguments for codex_list_users; nothing was sent:",
+        *(f"- {name}: unknown argument" for name in names),
+        "Known arguments: limit, after, emails, role.",
+    ]
