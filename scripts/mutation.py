@@ -1,6 +1,6 @@
 """Mutation testing with mutmut, one module (or package) at a time with the tests that exercise it; prints the score.
 
-Usage: scripts/mutation.sh [TARGET ...] [--jobs N] [--timeout SECONDS] [--survivors] [--no-type-check] [--root DIR]
+Usage: scripts/mutation.sh [TARGET ...] [--jobs N] [--timeout S] [--survivors] [--tests FILE ...] [--root DIR] [--report-only]
 
 TARGET is a name from TARGETS below (`client`, `timeparse`, `server`, ...), or a module path such as
 codex_mcp/client/retry.py to mutate that module alone with its target's tests; with none, every target runs. Each
@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per target before its run is stopped")
     parser.add_argument("--survivors", action="store_true", help="retest only the last run's surviving mutants")
     parser.add_argument("--report-only", action="store_true", help="report the last run's results, run nothing")
+    parser.add_argument(
+        "--tests", nargs="+", metavar="FILE", help="only these test files (names under tests/), not the target's"
+    )
     parser.add_argument("--no-type-check", action="store_true", help="do not let mypy reject mutants first")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to mutate (default: this one)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "mutation", help="work and report directory")
@@ -189,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [select(t) for t in args.targets] or list(TARGETS.items())
     except KeyError as unknown:
         parser.error(f"unknown target {unknown}; known: {', '.join(TARGETS)} or their module paths")
+    if args.tests:
+        chosen = [(name, Target(target.mutate, tuple(args.tests))) for name, target in chosen]
     root: Path = args.root.resolve()
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
