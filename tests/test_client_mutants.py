@@ -141,3 +141,35 @@ def test_a_body_of_unexpected_shape_names_its_first_three_problems() -> None:
 def test_a_json_body_that_is_a_plain_value_is_read_as_it_is() -> None:
     request = httpx.Request("GET", "https://api.openai.com/v1/organization/users")
     assert failures.read_json(httpx.Response(200, json=5, request=request), "GET", "/organization/users") == 5
+
+
+@pytest.mark.parametrize(
+    ("status_code", "body", "shown"),
+    [
+        (502, {"error": {"code": "upstream"}}, " (code: upstream): Bad Gateway"),
+        (599, {"error": {"code": "upstream"}}, " (code: upstream): no message"),
+        (400, {"error": "quota exceeded"}, ": quota exceeded"),
+        (400, [1, 2], ": [1, 2]"),
+        (400, {"detail": "d" * 300}, f": {str({'detail': 'd' * 300})[:200]}... (114 more characters)"),
+        (400, {"error": {"message": "m", "code": "c" * 201}}, f" (code: {'c' * 200}... (1 more characters)): m"),
+        (400, {"error": {"message": "m", "param": "p" * 201}}, f" (param: {'p' * 200}... (1 more characters)): m"),
+    ],
+    ids=["no-message", "no-message-nor-reason", "error-text", "a-list", "no-error-key", "long-code", "long-param"],
+)
+def test_whatever_the_error_body_holds_the_error_reads_well(status_code: int, body: Any, shown: str) -> None:
+    assert error_for(status_code, json=body) == f"OpenAI API error {status_code} on GET /v1/organization/users{shown}"
+
+
+@pytest.mark.parametrize(
+    ("headers", "tail"),
+    [({}, "(no content type, 3 bytes)."), ({"x-request-id": "req_1"}, "(no content type, 3 bytes). Request id: req_1")],
+)
+def test_a_success_whose_body_is_not_json_says_what_came(headers: dict[str, str], tail: str) -> None:
+    request = httpx.Request("GET", "https://api.openai.com/v1/organization/users")
+    response = httpx.Response(200, content=b"abc", headers=headers, request=request)
+    with pytest.raises(APIResponseError) as caught:
+        failures.read_json(response, "GET", "/organization/users")
+    assert (
+        str(caught.value)
+        == f"OpenAI answered GET /organization/users with status 200 but the body is not valid JSON {tail}"
+    )
