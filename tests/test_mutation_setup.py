@@ -120,7 +120,9 @@ def test_equivalent_mutants_each_say_which_change_and_why(mutation: ModuleType) 
         assert len(entry.get("reason", "")) > 20, f"{name}: say why no user can tell the difference"
 
 
-def test_the_workflow_runs_weekly_and_on_demand_with_actions_pinned_as_in_release() -> None:
+def test_the_workflow_runs_each_target_weekly_and_on_demand_with_actions_pinned_as_in_release(
+    mutation: ModuleType,
+) -> None:
     text = WORKFLOW.read_text(encoding="utf-8")
     assert re.search(r"^on:\n  schedule:\n    - cron: \"[^\"]+\"", text, flags=re.MULTILINE)
     assert re.search(r"^  workflow_dispatch:$", text, flags=re.MULTILINE)
@@ -134,6 +136,9 @@ def test_the_workflow_runs_weekly_and_on_demand_with_actions_pinned_as_in_releas
         assert pin == release_pins[action], f"{action} is pinned apart from release.yml"
     assert "scripts/mutation.sh" in text
     assert "build/mutation/report.md" in text
+    matrix = re.search(r"target: \[([^\]]*)\]", text)
+    assert matrix is not None, "one job per target"
+    assert [name.strip() for name in matrix.group(1).split(",")] == list(mutation.TARGETS)
     assert re.search(r"^permissions:\n  contents: read$", text, flags=re.MULTILINE)
 
 
