@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from codex_mcp.models import BucketSeries, UsageBucket
-from codex_mcp.usage_report import ReportData, period_start
+from codex_mcp.usage_report import ReportData, Table, period_start
 from tests.test_tools_usage import DAY, NOV_1, completions, cost
 
 NOV_4 = NOV_1 + 3 * DAY  # Monday 2024-11-04
@@ -196,3 +196,55 @@ def test_the_partial_note_says_why_for_costs_and_for_usage(source: str, why: str
         f"Buckets from 2024-11-04 on are partial ({why}): their figures may still grow, so do not compare them with "
         "complete ones. Tables mark it as partial_from."
     ]
+
+
+# ---- folding repeated counters -------------------------------------------------------------------------------------
+
+
+def fold(rows: list[list[Any]], columns: Sequence[str] = ("start", "w", "x", "y", "z")) -> Table:
+    return Table.folded(list(columns), rows, measures_from=1, width="1d", partial_from="2024-11-04")
+
+
+def test_from_8_rows_a_counter_equal_to_an_earlier_one_in_every_row_is_folded_into_it() -> None:
+    """w and x are equal in every row, and y and z: x folds into w and z into y (past x, already folded)."""
+    rows = [[f"2024-11-{day:02d}", day, day, 100 + day, 100 + day] for day in range(1, 9)]
+    table = fold(rows)
+    assert table.columns == ["start", "w", "y"]
+    assert table.rows[0] == ["2024-11-01", 1, 101]
+    assert table.same_as == {"x": "w", "z": "y"}
+    assert (table.width, table.partial_from) == ("1d", "2024-11-04")
+    assert fold(rows[:7]).columns == ["start", "w", "x", "y", "z"]  # in 7 rows equal numbers may be chance
+
+
+def test_the_bucket_table_folds_into_its_first_counter_and_marks_partial_rows() -> None:
+    def rows(_: int) -> list[dict[str, Any]]:
+        return [completions(model="a", num_model_requests=3, input_tokens=3)]
+
+    data = report_data(8, rows, group_by=(), now=NOV_4 + 7 * DAY + HOUR)
+    table = data.bucket_table("1d")
+    assert table.columns == ["start", "num_model_requests"]
+    assert table.same_as == {"input_tokens": "num_model_requests"}
+    assert table.partial_from == "2024-11-11"
+
+
+def test_without_include_group_rows_a_report_has_none() -> None:
+    buckets = [UsageBucket(start_time=NOV_4, end_time=NOV_4 + DAY, results=two_models(0))]
+    data = ReportData.of(
+        BucketSeries("/organization/usage/completions", buckets, 1),
+        start_time=NOV_4,
+        end_time=NOV_4 + DAY,
+        bucket_width="1d",
+        group_by=["model"],
+        filters={},
+        units="u",
+        sort_key="num_model_requests",
+        now=NOV_4 + DAY,
+    )
+    report = data.full_report()
+    assert report.group_rows is None
+    assert report.notes is None  # the bucket ended exactly now, and no lag was given: complete
+
+
+def test_costs_are_partial_until_the_lag_after_their_day_has_passed() -> None:
+    data = report_data(2, two_models, lag_s=DAY, now=NOV_4 + 2 * DAY + HOUR)
+    assert data.bucket_table("1d").partial_from == "2024-11-05"
