@@ -1,6 +1,7 @@
 """Mutation testing with mutmut, one module (or package) at a time with the tests that exercise it; prints the score.
 
-Usage: scripts/mutation.sh [TARGET ...] [--jobs N] [--timeout S] [--survivors] [--tests FILE ...] [--root DIR] [--report-only]
+Usage: scripts/mutation.sh [TARGET ...] [--jobs N] [--timeout S] [--survivors | --resume] [--tests FILE ...]
+                           [--root DIR] [--out DIR] [--report-only] [--no-type-check]
 
 TARGET is a name from TARGETS below (`client`, `timeparse`, `server`, ...), or a module path such as
 codex_mcp/client/retry.py to mutate that module alone with its target's tests; with none, every target runs. Each
@@ -16,8 +17,9 @@ Survivors judged equivalent (no input changes what a user sees) are listed in sc
 the reason; the report counts them apart and flags entries that no longer match a survivor.
 
 --survivors keeps the last results and retests only the mutants that survived (or had no test): run it after adding
-a test to see that it kills them. --root mutates another checkout (for example an older commit in a temporary
-worktree) with this script's targets and settings; test files missing there are skipped.
+a test to see that it kills them. --resume tests only the mutants a stopped run (--timeout) left unchecked. --root
+mutates another checkout (for example an older commit in a temporary worktree) with this script's targets and
+settings; test files missing there are skipped.
 """
 
 from __future__ import annotations
@@ -178,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per target before its run is stopped")
     parser.add_argument("--survivors", action="store_true", help="retest only the last run's surviving mutants")
+    parser.add_argument("--resume", action="store_true", help="test only the mutants a stopped run left unchecked")
     parser.add_argument("--report-only", action="store_true", help="report the last run's results, run nothing")
     parser.add_argument(
         "--tests", nargs="+", metavar="FILE", help="only these test files (names under tests/), not the target's"
@@ -253,11 +256,12 @@ def run_target(name: str, target: Target, *, root: Path, out: Path, args: argpar
 
     retest: list[str] = []
     earlier: dict[Path, dict[str, Any]] = {}
-    if args.survivors:
+    if args.survivors or args.resume:
         earlier = read_metas(work)
-        retest = [m for m, (_, status) in mutant_statuses(work).items() if status in ("survived", "no tests")]
+        wanted = ("survived", "no tests") if args.survivors else ("not checked",)
+        retest = [m for m, (_, status) in mutant_statuses(work).items() if status in wanted]
         if not retest:
-            outcome.status = "done (no survivors to retest)"
+            outcome.status = "done (nothing to retest)"
             return outcome
     else:
         shutil.rmtree(work, ignore_errors=True)
