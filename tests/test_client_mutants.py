@@ -1,0 +1,175 @@
+"""The client at the edges the main tests leave out: a create answered 408 (a request timeout: it may have been
+processed) is not repeated and says so, a 409 is no such warning; backoff spans half to all of its ceiling; a page
+with more but nothing to continue from; and how failures read (no body, a body that is not JSON, the API's message
+up to 2,000 characters, the hints of a deadline and of a create that timed out).
+
+Found by mutation testing (scripts/mutation.sh client): each of these could change without a test noticing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import BaseModel
+
+from codex_mcp.client import failures
+from codex_mcp.client.retry import Backoff
+from codex_mcp.errors import APIResponseError, APIStatusError, APITimeoutError, PaginationError
+from tests.test_client import PROJECT, Script, make_client, ok, status
+
+LIST_FIRST = (
+    "OpenAI reported a failure, so the project may have been created anyway. Do not simply repeat the call: list "
+    "first (codex_list_projects) and create it only if it is not there."
+)
+
+
+async def test_a_create_answered_408_is_not_repeated_and_says_it_may_have_happened() -> None:
+    script = Script(status(408), ok(PROJECT))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(APIStatusError) as caught:
+            await client.create_project(name="New")
+    assert script.count == 1
+    assert caught.value.hint == LIST_FIRST
+
+
+async def test_a_create_answered_409_was_not_processed_and_keeps_its_own_hint() -> None:
+    script = Script(status(409), ok(PROJECT))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(APIStatusError) as caught:
+            await client.create_project(name="New")
+    assert script.count == 1
+    assert "may have been created anyway" not in caught.value.hint
+
+
+@pytest.mark.parametrize(("jitter", "delay"), [(0.0, 2.0), (0.5, 3.0), (1.0, 4.0)])
+def test_backoff_waits_between_half_and_all_of_its_ceiling(jitter: float, delay: float) -> None:
+    backoff = Backoff(initial_s=1.0, max_s=30.0, jitter=lambda: jitter)
+    assert backoff.delay(3, None) == delay  # ceiling 1 s * 2^(3-1) = 4 s
+    assert backoff.delay(3, 0.25) == 0.25  # the server's Retry-After wins
+
+
+class Named(BaseModel):
+    name: str
+
+
+async def test_a_page_with_more_but_no_string_id_to_continue_from_is_a_paging_error() -> None:
+    """Without last_id, the cursor is the last item's id, and only a string can be sent back as `after`."""
+    script = Script(ok({"object": "list", "data": [{"id": 7, "name": "a"}], "has_more": True}))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(PaginationError, match="said has_more but gave no new cursor"):
+            await client.list_page("/organization/things", Named, limit=1, after=None)
+
+
+# ---- how failures read ---------------------------------------------------------------------------------------------
+
+
+def error_for(status_code: int, **body: Any) -> str:
+    request = httpx.Request("GET", "https://api.openai.com/v1/organization/users")
+    return str(failures.status_error(httpx.Response(status_code, request=request, **body)))
+
+
+def test_an_error_without_a_body_reads_by_its_status() -> None:
+    assert error_for(502, content=b"") == "OpenAI API error 502 on GET /v1/organization/users: Bad Gateway"
+    assert error_for(599, content=b"") == "OpenAI API error 599 on GET /v1/organization/users: no message"
+
+
+def test_an_error_body_that_is_not_json_is_quoted_up_to_200_characters() -> None:
+    assert error_for(500, text="x" * 300) == f"OpenAI API error 500 on GET /v1/organization/users: {'x' * 200}"
+
+
+def test_the_apis_own_message_is_kept_whole_up_to_2000_characters() -> None:
+    whole = error_for(400, json={"error": {"message": "m" * 2000}})
+    assert whole.endswith(": " + "m" * 2000)
+    cut = error_for(400, json={"error": {"message": "m" * 2001}})
+    assert cut.endswith(": " + "m" * 2000 + "... (1 more characters)")
+
+
+def test_a_value_nested_too_deeply_to_print_is_named_by_its_type() -> None:
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    assert failures._text(deep, 200) == "(a list nested too deeply to show)"
+
+
+def test_a_request_past_its_deadline_says_which_setting_bounds_it() -> None:
+    error = failures.deadline_error("GET", "/v1/organization/costs", 30)
+    assert (
+        str(error) == "GET /v1/organization/costs hit the request deadline of 30 s before its answer had fully arrived."
+    )
+    assert error.hint == (
+        "OpenAI answered too slowly: the request deadline (CODEX_MCP_REQUEST_DEADLINE) bounds each request, body and "
+        "retries included. Narrow the time range, or raise CODEX_MCP_REQUEST_DEADLINE."
+    )
+
+
+@pytest.mark.parametrize(
+    ("deadline_hit", "knob"), [(False, "CODEX_MCP_READ_TIMEOUT"), (True, "CODEX_MCP_REQUEST_DEADLINE")]
+)
+def test_a_create_that_timed_out_names_the_setting_to_raise(deadline_hit: bool, knob: str) -> None:
+    error = APITimeoutError("POST /v1/organization/projects timed out (ReadTimeout).")
+    failures.unknown_outcome(error, "project", "codex_list_projects", deadline_hit=deadline_hit)
+    assert error.hint.endswith(f"create it only if it is not there. If OpenAI is often this slow, raise {knob}.")
+
+
+class Project(BaseModel):
+    id: str
+    name: str
+    owner: Named
+    status: str
+
+
+def test_a_body_of_unexpected_shape_names_its_first_three_problems() -> None:
+    with pytest.raises(APIResponseError) as caught:
+        failures.validate(Project, {"owner": {}, "extra": 1}, "project")
+    assert str(caught.value) == (
+        "OpenAI returned a project response of an unexpected shape (id: Field required; name: Field required; "
+        "owner.name: Field required)."
+    )
+    with pytest.raises(APIResponseError) as caught:
+        failures.validate(Project, [1, 2], "project")
+    assert str(caught.value) == (
+        "OpenAI returned a project response of an unexpected shape (body: Input should be a valid dictionary or "
+        "instance of Project)."
+    )
+
+
+def test_a_json_body_that_is_a_plain_value_is_read_as_it_is() -> None:
+    request = httpx.Request("GET", "https://api.openai.com/v1/organization/users")
+    assert failures.read_json(httpx.Response(200, json=5, request=request), "GET", "/organization/users") == 5
+
+
+@pytest.mark.parametrize(
+    ("status_code", "body", "shown"),
+    [
+        (502, {"error": {"code": "upstream"}}, " (code: upstream): Bad Gateway"),
+        (599, {"error": {"code": "upstream"}}, " (code: upstream): no message"),
+        (400, {"error": "quota exceeded"}, ": quota exceeded"),
+        (400, [1, 2], ": [1, 2]"),
+        (400, {"detail": "d" * 300}, f": {str({'detail': 'd' * 300})[:200]}... (114 more characters)"),
+        (400, {"error": {"message": "m", "code": "c" * 201}}, f" (code: {'c' * 200}... (1 more characters)): m"),
+        (400, {"error": {"message": "m", "param": "p" * 201}}, f" (param: {'p' * 200}... (1 more characters)): m"),
+    ],
+    ids=["no-message", "no-message-nor-reason", "error-text", "a-list", "no-error-key", "long-code", "long-param"],
+)
+def test_whatever_the_error_body_holds_the_error_reads_well(status_code: int, body: Any, shown: str) -> None:
+    assert error_for(status_code, json=body) == f"OpenAI API error {status_code} on GET /v1/organization/users{shown}"
+
+
+@pytest.mark.parametrize(
+    ("headers", "tail"),
+    [({}, "(no content type, 3 bytes)."), ({"x-request-id": "req_1"}, "(no content type, 3 bytes). Request id: req_1")],
+)
+def test_a_success_whose_body_is_not_json_says_what_came(headers: dict[str, str], tail: str) -> None:
+    request = httpx.Request("GET", "https://api.openai.com/v1/organization/users")
+    response = httpx.Response(200, content=b"abc", headers=headers, request=request)
+    with pytest.raises(APIResponseError) as caught:
+        failures.read_json(response, "GET", "/organization/users")
+    assert (
+        str(caught.value)
+        == f"OpenAI answered GET /organization/users with status 200 but the body is not valid JSON {tail}"
+    )
