@@ -1,17 +1,18 @@
-"""Helpers for the simulator tests: a client over a simulator, walkers over every page, spec schema checks."""
+"""Helpers for the simulator tests: the `sim` and `client` fixtures, walkers over every page, the cost a day's usage
+should have, spec schema checks."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
 import pytest
 
 from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator
-from codex_mcp.demo.sample_org import DAY
+from codex_mcp.demo.sample_org import CODE_INTERPRETER_SESSION_PRICE, DAY, EMBEDDING_MODELS, PICO, completion_cost
 from tests.conftest import load_spec
 
 NOW = 1_750_000_000  # 2025-06-15 15:06:40 UTC, a Sunday
@@ -22,6 +23,22 @@ Pairs = Sequence[tuple[str, str | int]]
 
 def client_for(sim: AdminAPISimulator) -> httpx.Client:
     return httpx.Client(transport=sim.transport(), base_url="https://api.openai.com/v1", headers=AUTH)
+
+
+def simulator_fixtures(scope: Literal["function", "module"] = "function") -> tuple[Any, Any]:
+    """The fixtures `sim` (the sample organization at NOW) and `client` (over it), for a module to bind:
+    `sim, client = simulator_fixtures()`; scope "module" shares one organization among tests that do not change it."""
+
+    @pytest.fixture(scope=scope)
+    def sim() -> AdminAPISimulator:
+        return AdminAPISimulator(now=NOW)
+
+    @pytest.fixture(scope=scope)
+    def client(sim: AdminAPISimulator) -> Iterator[httpx.Client]:
+        with client_for(sim) as c:
+            yield c
+
+    return sim, client
 
 
 def query_string(pairs: Pairs) -> str:
@@ -86,6 +103,35 @@ def walk_buckets(client: httpx.Client, path: str, pairs: Pairs) -> tuple[list[di
             assert page["next_page"] is None
             return buckets, pages
         cursor = page["next_page"]
+        assert cursor.startswith("page_")
+        assert cursor.endswith("=")
+
+
+def usage_cost(client: httpx.Client, day: Pairs) -> float:
+    """What the usage of one day bucket should cost in dollars, from its completions, embeddings and code
+    interpreter sessions at the sample prices; `day` is start_time, end_time and any filters."""
+    usage = ok(
+        client,
+        "/organization/usage/completions",
+        [*day, *(("group_by", f) for f in ("model", "batch", "service_tier"))],
+    )
+    expected = sum(
+        completion_cost(
+            r["model"],
+            batch=r["batch"],
+            service_tier=r["service_tier"],
+            input_tokens=r["input_tokens"],
+            cached=r["input_cached_tokens"],
+            output=r["output_tokens"],
+        )
+        for r in usage["data"][0]["results"]
+    )
+    embeddings = ok(client, "/organization/usage/embeddings", [*day, ("group_by", "model")])
+    prices = {m.model: m.input for m in EMBEDDING_MODELS}
+    expected += sum(r["input_tokens"] * prices[r["model"]] for r in embeddings["data"][0]["results"])
+    sessions = ok(client, "/organization/usage/code_interpreter_sessions", day)
+    expected += sum(r["num_sessions"] for r in sessions["data"][0]["results"]) * CODE_INTERPRETER_SESSION_PRICE
+    return expected / PICO
 
 
 @functools.cache

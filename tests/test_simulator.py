@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import jsonschema
@@ -14,67 +13,23 @@ import pytest
 import referencing
 import referencing.jsonschema
 
-from codex_mcp.demo import DEMO_ADMIN_KEY, AdminAPISimulator, Fault, LoopbackServer
-from codex_mcp.demo.sample_org import (
-    CODE_INTERPRETER_SESSION_PRICE,
-    DAY,
-    EMBEDDING_MODELS,
-    PICO,
-    completion_cost,
-)
+from codex_mcp.demo import AdminAPISimulator, Fault, LoopbackServer
+from codex_mcp.demo.sample_org import DAY
 from tests.conftest import load_spec
+from tests.simulator_support import (
+    AUTH,
+    NOW,
+    TODAY,
+    Pairs,
+    client_for,
+    get,
+    ok,
+    simulator_fixtures,
+    usage_cost,
+    walk_buckets,
+)
 
-NOW = 1_750_000_000  # 2025-06-15 15:06:40 UTC
-TODAY = NOW - NOW % DAY
-AUTH = {"Authorization": f"Bearer {DEMO_ADMIN_KEY}"}
-Pairs = Sequence[tuple[str, str | int]]
-
-
-def query_string(pairs: Pairs) -> str:
-    """Encode like our client does: '=' stays literal in values, '[]' stays literal in names."""
-    return "&".join(f"{quote(k, safe='[]')}={quote(str(v), safe='=')}" for k, v in pairs)
-
-
-def get(client: httpx.Client, path: str, pairs: Pairs = ()) -> httpx.Response:
-    return client.get(f"{path}?{query_string(pairs)}" if pairs else path)
-
-
-def ok(client: httpx.Client, path: str, pairs: Pairs = ()) -> dict[str, Any]:
-    response = get(client, path, pairs)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def all_buckets(client: httpx.Client, path: str, pairs: Pairs) -> tuple[list[dict[str, Any]], int]:
-    """Follow next_page to the end; returns the buckets and the number of pages."""
-    buckets: list[dict[str, Any]] = []
-    cursor: str | None = None
-    pages = 0
-    while True:
-        page = ok(client, path, [*pairs, *([("page", cursor)] if cursor else [])])
-        pages += 1
-        buckets.extend(page["data"])
-        if not page["has_more"]:
-            assert page["next_page"] is None
-            return buckets, pages
-        cursor = page["next_page"]
-        assert cursor.startswith("page_")
-        assert cursor.endswith("=")
-
-
-def client_for(sim: AdminAPISimulator) -> httpx.Client:
-    return httpx.Client(transport=sim.transport(), base_url="https://api.openai.com/v1", headers=AUTH)
-
-
-@pytest.fixture(scope="module")
-def sim() -> AdminAPISimulator:
-    return AdminAPISimulator(now=NOW)
-
-
-@pytest.fixture
-def client(sim: AdminAPISimulator) -> Iterator[httpx.Client]:
-    with client_for(sim) as c:
-        yield c
+sim, client = simulator_fixtures("module")
 
 
 @pytest.fixture
@@ -183,7 +138,7 @@ def test_cursor_with_percent_encoded_padding_is_rejected_but_literal_is_accepted
 
 def test_pagination_returns_every_daily_bucket_once(client: httpx.Client) -> None:
     pairs = [("start_time", START_90), ("end_time", START_90 + 90 * DAY), ("limit", 7)]
-    buckets, pages = all_buckets(client, "/organization/usage/completions", pairs)
+    buckets, pages = walk_buckets(client, "/organization/usage/completions", pairs)
     assert len(buckets) == 90
     assert pages == 13
     assert [b["start_time"] for b in buckets] == [START_90 + i * DAY for i in range(90)]
@@ -286,29 +241,9 @@ def test_costs_agree_across_group_by_and_with_usage(client: httpx.Client) -> Non
     assert all(r["quantity"] > 0 and r["quantity_unit"] in ("tokens", "sessions") for r in lines)
 
     day = [("start_time", TODAY - 3 * DAY), ("end_time", TODAY - 2 * DAY)]
-    usage = ok(
-        client,
-        "/organization/usage/completions",
-        [*day, *(("group_by", f) for f in ("model", "batch", "service_tier"))],
-    )
-    expected = sum(
-        completion_cost(
-            r["model"],
-            batch=r["batch"],
-            service_tier=r["service_tier"],
-            input_tokens=r["input_tokens"],
-            cached=r["input_cached_tokens"],
-            output=r["output_tokens"],
-        )
-        for r in usage["data"][0]["results"]
-    )
-    embeddings = ok(client, "/organization/usage/embeddings", [*day, ("group_by", "model")])
-    prices = {m.model: m.input for m in EMBEDDING_MODELS}
-    expected += sum(r["input_tokens"] * prices[r["model"]] for r in embeddings["data"][0]["results"])
-    sessions = ok(client, "/organization/usage/code_interpreter_sessions", day)
-    expected += sum(r["num_sessions"] for r in sessions["data"][0]["results"]) * CODE_INTERPRETER_SESSION_PRICE
+    expected = usage_cost(client, day)
     costs = ok(client, "/organization/costs", day)
-    assert costs["data"][0]["results"][0]["amount"]["value"] == pytest.approx(expected / PICO, abs=1e-6)
+    assert costs["data"][0]["results"][0]["amount"]["value"] == pytest.approx(expected, abs=1e-6)
 
 
 def test_usage_weekends_are_quieter(client: httpx.Client) -> None:

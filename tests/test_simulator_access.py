@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from codex_mcp.demo import AdminAPISimulator
-from tests.simulator_support import NOW, client_for, error_of, get, ok, schema_errors, walk_list
+from tests.simulator_support import error_of, get, ok, schema_errors, simulator_fixtures, walk_list
 
 GROUPS = "/organization/groups"
 ROLES = "/organization/roles"
 
 
-@pytest.fixture(scope="module")
-def sim() -> AdminAPISimulator:
-    return AdminAPISimulator(now=NOW)
-
-
-@pytest.fixture(scope="module")
-def client(sim: AdminAPISimulator) -> Iterator[httpx.Client]:
-    with client_for(sim) as c:
-        yield c
+sim, client = simulator_fixtures("module")
 
 
 def test_groups_list_and_get(client: httpx.Client) -> None:

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from codex_mcp.demo import AdminAPISimulator
-from codex_mcp.demo.sample_org import CODE_INTERPRETER_SESSION_PRICE, DAY, EMBEDDING_MODELS, PICO, completion_cost
+from codex_mcp.demo.sample_org import DAY
 from codex_mcp.demo.usage_history import SPIKE_DAYS_AGO, SPIKE_PROJECT_NAME
-from tests.simulator_support import NOW, TODAY, Pairs, client_for, ok
+from tests.simulator_support import NOW, TODAY, Pairs, client_for, ok, simulator_fixtures, usage_cost
 
 SPIKE = TODAY - SPIKE_DAYS_AGO * DAY
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[httpx.Client]:
-    with client_for(AdminAPISimulator(now=NOW)) as c:
-        yield c
+sim, client = simulator_fixtures("module")
 
 
 def day_totals(client: httpx.Client, start: int, days: int, pairs: Pairs = ()) -> list[float]:
@@ -77,29 +73,9 @@ def test_the_anomaly_costs_follow_from_the_usage_that_drives_them(
 ) -> None:
     [project_id] = [i for i, name in sim_project_names.items() if name == SPIKE_PROJECT_NAME]
     day = [("start_time", SPIKE), ("end_time", SPIKE + DAY), ("project_ids", project_id)]
-    usage = ok(
-        client,
-        "/organization/usage/completions",
-        [*day, *(("group_by", f) for f in ("model", "batch", "service_tier"))],
-    )
-    expected = sum(
-        completion_cost(
-            r["model"],
-            batch=r["batch"],
-            service_tier=r["service_tier"],
-            input_tokens=r["input_tokens"],
-            cached=r["input_cached_tokens"],
-            output=r["output_tokens"],
-        )
-        for r in usage["data"][0]["results"]
-    )
-    embeddings = ok(client, "/organization/usage/embeddings", [*day, ("group_by", "model")])
-    prices = {m.model: m.input for m in EMBEDDING_MODELS}
-    expected += sum(r["input_tokens"] * prices[r["model"]] for r in embeddings["data"][0]["results"])
-    sessions = ok(client, "/organization/usage/code_interpreter_sessions", day)
-    expected += sum(r["num_sessions"] for r in sessions["data"][0]["results"]) * CODE_INTERPRETER_SESSION_PRICE
+    expected = usage_cost(client, day)
     [cost] = day_totals(client, SPIKE, 1, [("project_ids", project_id)])
-    assert cost == pytest.approx(expected / PICO, abs=1e-5)
+    assert cost == pytest.approx(expected, abs=1e-5)
     hours = ok(
         client, "/organization/usage/completions", [*day[:1], ("bucket_width", "1h"), ("project_ids", project_id)]
     )

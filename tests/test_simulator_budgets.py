@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,7 +12,7 @@ from codex_mcp.demo.entities import Project
 from codex_mcp.demo.sample_budgets import MODEL_RATE_LIMITS, month_bounds
 from codex_mcp.demo.sample_org import DAY
 from codex_mcp.demo.usage_history import SPIKE_PROJECT_NAME
-from tests.simulator_support import NOW, client_for, error_of, get, ok, schema_errors, walk_list
+from tests.simulator_support import NOW, error_of, get, ok, schema_errors, simulator_fixtures, walk_list
 
 ORG_LIMIT = "/organization/spend_limit"
 PROJECT_LIMIT = "/organization/projects/{project_id}/spend_limit"
@@ -31,15 +30,7 @@ ALERT = {
 }
 
 
-@pytest.fixture
-def sim() -> AdminAPISimulator:
-    return AdminAPISimulator(now=NOW)
-
-
-@pytest.fixture
-def client(sim: AdminAPISimulator) -> Iterator[httpx.Client]:
-    with client_for(sim) as c:
-        yield c
+sim, client = simulator_fixtures()
 
 
 def named(sim: AdminAPISimulator, name: str) -> Project:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -10,7 +9,7 @@ import pytest
 
 from codex_mcp.demo import AdminAPISimulator
 from codex_mcp.demo.entities import Project
-from tests.simulator_support import NOW, client_for, error_of, get, ok, schema_errors, walk_list
+from tests.simulator_support import NOW, error_of, get, ok, schema_errors, simulator_fixtures, walk_list
 
 PROJECT = "/organization/projects/{project_id}"
 PROJECT_USERS = "/organization/projects/{project_id}/users"
@@ -19,15 +18,7 @@ SERVICE_ACCOUNT = "/organization/projects/{project_id}/service_accounts/{service
 INVITE = "/organization/invites/{invite_id}"
 
 
-@pytest.fixture
-def sim() -> AdminAPISimulator:
-    return AdminAPISimulator(now=NOW)
-
-
-@pytest.fixture
-def client(sim: AdminAPISimulator) -> Iterator[httpx.Client]:
-    with client_for(sim) as c:
-        yield c
+sim, client = simulator_fixtures()
 
 
 def busiest_project(sim: AdminAPISimulator) -> Project:

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from codex_mcp.demo import AdminAPISimulator
 from codex_mcp.demo.entities import Project
 from codex_mcp.demo.sample_org import DAY
-from tests.simulator_support import NOW, TODAY, client_for, error_of, get, ok, schema_errors, walk_list
+from tests.simulator_support import (
+    NOW,
+    TODAY,
+    error_of,
+    get,
+    ok,
+    schema_errors,
+    simulator_fixtures,
+    walk_list,
+)
 
 CERTIFICATES = "/organization/certificates"
 
 
-@pytest.fixture(scope="module")
-def sim() -> AdminAPISimulator:
-    return AdminAPISimulator(now=NOW)
-
-
-@pytest.fixture(scope="module")
-def client(sim: AdminAPISimulator) -> Iterator[httpx.Client]:
-    with client_for(sim) as c:
-        yield c
+sim, client = simulator_fixtures("module")
 
 
 def models_used(client: httpx.Client, project: Project) -> set[str]:

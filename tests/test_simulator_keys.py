@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from codex_mcp.demo import AdminAPISimulator
 from codex_mcp.demo.sample_access import DEMO_ADMIN_KEY_ID
-from tests.simulator_support import NOW, client_for, error_of, get, ok, schema_errors, walk_list
+from tests.simulator_support import NOW, error_of, get, ok, schema_errors, simulator_fixtures, walk_list
 
 PROJECT_KEY = "/organization/projects/{project_id}/api_keys/{api_key_id}"
 ADMIN_KEYS = "/organization/admin_api_keys"
 ADMIN_KEY = "/organization/admin_api_keys/{key_id}"
 
 
-@pytest.fixture
-def sim() -> AdminAPISimulator:
-    return AdminAPISimulator(now=NOW)
-
-
-@pytest.fixture
-def client(sim: AdminAPISimulator) -> Iterator[httpx.Client]:
-    with client_for(sim) as c:
-        yield c
+sim, client = simulator_fixtures()
 
 
 def test_a_user_key_is_fetched_then_deleted(client: httpx.Client, sim: AdminAPISimulator) -> None:

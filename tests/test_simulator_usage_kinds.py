@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -11,7 +10,16 @@ import pytest
 from codex_mcp.demo import AdminAPISimulator
 from codex_mcp.demo.sample_org import DAY
 from tests.conftest import load_spec
-from tests.simulator_support import NOW, TODAY, Pairs, client_for, error_of, get, ok, schema_errors, walk_buckets
+from tests.simulator_support import (
+    TODAY,
+    Pairs,
+    error_of,
+    get,
+    ok,
+    schema_errors,
+    simulator_fixtures,
+    walk_buckets,
+)
 
 WEEK = [("start_time", TODAY - 7 * DAY), ("end_time", TODAY)]
 # kind -> (result object, counters)
@@ -26,15 +34,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def sim() -> AdminAPISimulator:
-    return AdminAPISimulator(now=NOW)
-
-
-@pytest.fixture(scope="module")
-def client(sim: AdminAPISimulator) -> Iterator[httpx.Client]:
-    with client_for(sim) as c:
-        yield c
+sim, client = simulator_fixtures("module")
 
 
 def spec_query(kind: str) -> dict[str, dict[str, Any]]:

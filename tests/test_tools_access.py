@@ -1,6 +1,6 @@
 """The access toolset: each tool's exact request and result, paging (the `next` cursor of groups, group members and
-roles), retries of changes and adds, refused arguments, confirmation of the destructive tools (asked, declined,
-accepted, or not asked), and every tool once against the demo organization."""
+roles), retries of changes and adds, refused arguments, the questions the destructive tools ask (the rest of their
+confirmation: tests/test_confirm.py), and every tool once against the demo organization."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from tests.access_support import (
     service_account,
 )
 from tests.conftest import make_settings, result_text
-from tests.test_confirm import Asker, recording_simulator
+from tests.test_confirm import Asker
 
 PROJECT = "/organization/projects/proj_abc"
 MEMBER = f"{PROJECT}/users/user-abc"
@@ -387,82 +387,9 @@ async def test_bad_arguments_are_refused_naming_the_field_before_any_request() -
         assert session.requests == []
 
 
-# ---- confirmation ----------------------------------------------------------------------------------------------
+# ---- confirmation (asked, declined, accepted, or not asked: tests/test_confirm.py) ------------------------------
 
 TOOLS = ["codex_remove_project_user", "codex_delete_service_account", "codex_delete_invite", "codex_archive_project"]
-
-
-def destructive(simulator: AdminAPISimulator, tool: str) -> tuple[dict[str, Any], str, str]:
-    """A destructive tool's arguments on the sample organization, the change it sends, and the question it asks."""
-    picks = sample_picks(simulator)
-    chosen, member, account, pending = picks.project, picks.member, picks.account, picks.pending_invite
-    base = f"/v1/organization/projects/{chosen.id}"
-    calls = {
-        "codex_remove_project_user": (
-            {"project_id": chosen.id, "user_id": member.id},
-            f"DELETE {base}/users/{member.id}",
-            f"Remove {member.email} from project '{chosen.name}'",
-        ),
-        "codex_delete_service_account": (
-            {"project_id": chosen.id, "service_account_id": account.id},
-            f"DELETE {base}/service_accounts/{account.id}",
-            f"Delete service account '{account.name}' ({account.id}) of project '{chosen.name}', and with it its "
-            "API keys",
-        ),
-        "codex_delete_invite": (
-            {"invite_id": pending.id},
-            f"DELETE /v1/organization/invites/{pending.id}",
-            f"Delete the invite of {pending.email} ({pending.id})",
-        ),
-        "codex_archive_project": (
-            {"project_id": chosen.id},
-            f"POST {base}/archive",
-            f"Archive project '{chosen.name}' ({chosen.id}): it can no longer be used or changed",
-        ),
-    }
-    return calls[tool]
-
-
-@pytest.mark.parametrize("tool", TOOLS)
-@pytest.mark.parametrize(("answer", "confirm"), [("decline", True), ("cancel", True), ("accept", False)])
-async def test_a_decline_sends_no_change_and_says_not_done(tool: str, answer: str, confirm: bool) -> None:
-    simulator, seen = recording_simulator()
-    arguments, _, question = destructive(simulator, tool)
-    asker = Asker(answer, confirm)
-    server = create_server(make_settings(toolsets="access"), transport=simulator.transport())
-    async with Client(server, elicitation_callback=asker) as client:
-        result = await client.call_tool(tool, arguments)
-    assert result.is_error
-    assert result_text(result).startswith("Not done: the person")
-    assert f"confirmation of {tool}, so nothing was changed" in result_text(result)
-    assert asker.asked == [f"{question}? This cannot be undone from here."]
-    assert seen, "the question names the object: it was looked up"
-    assert all(request.startswith("GET ") for request in seen), seen
-
-
-@pytest.mark.parametrize("tool", TOOLS)
-async def test_a_yes_goes_ahead(tool: str) -> None:
-    simulator, seen = recording_simulator()
-    arguments, change, _ = destructive(simulator, tool)
-    asker = Asker("accept", True)
-    server = create_server(make_settings(toolsets="access"), transport=simulator.transport())
-    async with Client(server, elicitation_callback=asker) as client:
-        result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result_text(result)
-    assert len(asker.asked) == 1
-    assert seen[-1] == change
-    assert [r for r in seen if not r.startswith("GET ")] == [change]
-
-
-@pytest.mark.parametrize("tool", TOOLS)
-async def test_clients_without_elicitation_are_not_asked(tool: str) -> None:
-    simulator, seen = recording_simulator()
-    arguments, change, _ = destructive(simulator, tool)
-    server = create_server(make_settings(toolsets="access"), transport=simulator.transport())
-    async with Client(server) as client:
-        result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result_text(result)
-    assert seen == [change]
 
 
 @pytest.mark.parametrize(

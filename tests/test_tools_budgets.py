@@ -1,5 +1,6 @@
 """The `budgets` toolset: spend limits and spend alerts in dollars (cents on the wire), rate limits; the exact
-requests, paging, the update that reads first, refusals before any request, confirmation, the demo and stdio."""
+requests, paging, the update that reads first, refusals before any request, confirmation questions (the rest:
+tests/test_confirm.py), the demo and stdio."""
 
 from __future__ import annotations
 
@@ -18,13 +19,12 @@ from pytest_httpx import HTTPXMock
 
 from codex_mcp.client import AdminClient
 from codex_mcp.demo import AdminAPISimulator
-from codex_mcp.demo.entities import Project
 from codex_mcp.server import create_server
 from codex_mcp.tools import CHANGE, CREATE, READ, UPDATE
 from tests.builders import ALERT, alert, api_error, listing, spend_limit
 from tests.conftest import BASE_URL, TEST_KEY, call_tool, find_nulls, make_settings, result_text
 from tests.simulator_support import NOW
-from tests.test_confirm import Asker
+from tests.test_confirm import Asker, recording_simulator
 from tests.test_toolsets import clean_environment
 
 BUDGETS = {"toolsets": "budgets"}
@@ -517,125 +517,16 @@ async def test_bad_input_is_refused_before_any_request(
     assert httpx_mock.get_requests() == []
 
 
-# ---- confirmation (a simulator pinned in time: the organization's limit is $4,000.00) --------------------------------
-
-
-class Recorder:
-    """The simulator at NOW, recording each request as 'METHOD path'."""
-
-    def __init__(self) -> None:
-        self.simulator = AdminAPISimulator(admin_key=TEST_KEY, now=NOW)
-        self.seen: list[str] = []
-        handle = self.simulator.handle
-
-        def record(request: httpx.Request) -> httpx.Response:
-            self.seen.append(f"{request.method} {request.url.path.removeprefix('/v1')}")
-            return handle(request)
-
-        self.simulator.handle = record  # type: ignore[method-assign]
-
-    def named(self, name: str) -> Project:
-        return next(p for p in self.simulator.org.projects if p.name == name)
-
-    def server(self) -> Any:
-        return create_server(make_settings(**BUDGETS), transport=self.simulator.transport())
-
-
-def destructive_cases(recorder: Recorder) -> list[tuple[str, dict[str, Any], str, str]]:
-    """(tool, arguments, the question asked, the change sent) for each destructive tool, named from the sample."""
-    widget = recorder.named("Chat Widget")
-    budgets = recorder.simulator.org.budgets
-    org_alert = next(a for a in budgets.spend_alerts if a.threshold_amount == 180000)
-    widget_alert = budgets.project_alerts[widget.id][-1]
-    widget_alert_usd = f"${widget_alert.threshold_amount / 100:,.2f}"
-    project = f"/organization/projects/{widget.id}"
-    return [
-        (
-            "codex_set_spend_limit",
-            {"amount_usd": 5000},
-            "Set the organization's monthly spend limit to $5,000.00 (now $4,000.00)",
-            "POST /organization/spend_limit",
-        ),
-        (
-            "codex_set_spend_limit",
-            {"amount_usd": 500, "project_id": widget.id},
-            "Set the monthly spend limit of project 'Chat Widget' to $500.00 (now $800.00)",
-            f"POST {project}/spend_limit",
-        ),
-        (
-            "codex_delete_spend_limit",
-            {},
-            "Delete the organization's monthly spend limit of $4,000.00",
-            "DELETE /organization/spend_limit",
-        ),
-        (
-            "codex_delete_spend_alert",
-            {"alert_id": org_alert.id},
-            "Delete the organization's $1,800.00 spend alert",
-            f"DELETE /organization/spend_alerts/{org_alert.id}",
-        ),
-        (
-            "codex_delete_spend_alert",
-            {"alert_id": widget_alert.id, "project_id": widget.id},
-            f"Delete the {widget_alert_usd} spend alert of project 'Chat Widget'",
-            f"DELETE {project}/spend_alerts/{widget_alert.id}",
-        ),
-    ]
-
-
-CASES = range(5)
-
-
-@pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize(("answer", "confirm"), [("decline", True), ("cancel", True), ("accept", False)])
-async def test_a_decline_sends_no_change_and_says_not_done(case: int, answer: str, confirm: bool) -> None:
-    recorder = Recorder()
-    tool, arguments, question, _change = destructive_cases(recorder)[case]
-    asker = Asker(answer, confirm)
-
-    async with Client(recorder.server(), elicitation_callback=asker) as client:
-        result = await client.call_tool(tool, arguments)
-
-    assert result.is_error
-    assert result_text(result).startswith("Not done: the person")
-    assert asker.asked == [f"{question}? This cannot be undone from here."]
-    assert recorder.seen
-    assert all(seen.startswith("GET ") for seen in recorder.seen), recorder.seen  # lookups only, no change
-
-
-@pytest.mark.parametrize("case", CASES)
-async def test_a_yes_makes_the_change(case: int) -> None:
-    recorder = Recorder()
-    tool, arguments, question, change = destructive_cases(recorder)[case]
-    asker = Asker("accept", True)
-
-    async with Client(recorder.server(), elicitation_callback=asker) as client:
-        result = await client.call_tool(tool, arguments)
-
-    assert not result.is_error, result_text(result)
-    assert asker.asked == [f"{question}? This cannot be undone from here."]
-    assert [seen for seen in recorder.seen if not seen.startswith("GET ")] == [change]
-    assert recorder.seen[-1] == change
-
-
-@pytest.mark.parametrize("case", CASES)
-async def test_clients_that_cannot_ask_get_the_change_at_once(case: int) -> None:
-    recorder = Recorder()
-    tool, arguments, _question, change = destructive_cases(recorder)[case]
-
-    async with Client(recorder.server()) as client:
-        result = await client.call_tool(tool, arguments)
-
-    assert not result.is_error, result_text(result)
-    assert recorder.seen == [change]
+# ---- confirmation (asked, declined, accepted, or not asked: tests/test_confirm.py) --------------------------------
 
 
 async def test_a_project_without_a_limit_is_asked_about_as_such() -> None:
-    recorder = Recorder()
-    project = recorder.named("Default project")
+    simulator, _ = recording_simulator(now=NOW)
+    project = next(p for p in simulator.org.projects if p.name == "Default project")
     asker = Asker("decline")
+    server = create_server(make_settings(**BUDGETS), transport=simulator.transport())
 
-    async with Client(recorder.server(), elicitation_callback=asker) as client:
+    async with Client(server, elicitation_callback=asker) as client:
         await client.call_tool("codex_set_spend_limit", {"amount_usd": 250.5, "project_id": project.id})
 
     assert asker.asked == [

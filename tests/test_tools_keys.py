@@ -1,5 +1,5 @@
-"""The keys toolset: each tool's exact request and result, paging, refused arguments, confirmation of the destructive
-ones (asked, declined, accepted, or not asked), and every tool once against the demo organization."""
+"""The keys toolset: each tool's exact request and result, paging, refused arguments, the questions the destructive
+ones ask (the rest of their confirmation: tests/test_confirm.py), and every tool once against the demo organization."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from tests.access_support import (
     sample_picks,
 )
 from tests.conftest import BASE_URL, TEST_KEY, make_settings, result_text
-from tests.test_confirm import Asker, recording_simulator
+from tests.test_confirm import Asker
 
 KEY_PATH = "/organization/projects/proj_abc/api_keys/key_abc"
 
@@ -184,76 +184,9 @@ async def test_bad_arguments_are_refused_naming_the_field_before_any_request() -
         assert session.requests == []
 
 
-# ---- confirmation ----------------------------------------------------------------------------------------------
-
+# ---- confirmation (asked, declined, accepted, or not asked: tests/test_confirm.py) ------------------------------
 
 TOOLS = ["codex_delete_project_api_key", "codex_delete_admin_api_key"]
-
-
-def destructive(simulator: AdminAPISimulator, tool: str) -> tuple[dict[str, Any], str, str]:
-    """A destructive tool's arguments on the sample organization, the change it sends, and the question it asks."""
-    picks = sample_picks(simulator)
-    key, chosen = picks.user_key, picks.project
-    admin = next(k for k in simulator.org.access.admin_api_keys if k.id == picks.admin_key_id)
-    owner = simulator.org.user(admin.owner_user_id)
-    assert owner is not None
-    calls = {
-        "codex_delete_project_api_key": (
-            {"project_id": chosen.id, "api_key_id": key.id},
-            f"DELETE /v1/organization/projects/{chosen.id}/api_keys/{key.id}",
-            f"Revoke API key '{key.name}' ({key.id}) of project '{chosen.name}'",
-        ),
-        "codex_delete_admin_api_key": (
-            {"key_id": admin.id},
-            f"DELETE /v1/organization/admin_api_keys/{admin.id}",
-            f"Delete admin API key '{admin.name}' ({admin.id}), owned by {owner.name}",
-        ),
-    }
-    return calls[tool]
-
-
-@pytest.mark.parametrize("tool", TOOLS)
-@pytest.mark.parametrize(("answer", "confirm"), [("decline", True), ("cancel", True), ("accept", False)])
-async def test_a_decline_sends_no_change_and_says_not_done(tool: str, answer: str, confirm: bool) -> None:
-    simulator, seen = recording_simulator()
-    arguments, _, question = destructive(simulator, tool)
-    asker = Asker(answer, confirm)
-    server = create_server(make_settings(toolsets="keys"), transport=simulator.transport())
-    async with Client(server, elicitation_callback=asker) as client:
-        result = await client.call_tool(tool, arguments)
-    assert result.is_error
-    assert result_text(result).startswith("Not done: the person")
-    assert f"confirmation of {tool}, so nothing was changed" in result_text(result)
-    assert asker.asked == [f"{question}? This cannot be undone from here."]
-    assert seen, "the question names the key: it was looked up"
-    assert all(request.startswith("GET ") for request in seen), seen
-
-
-@pytest.mark.parametrize("tool", TOOLS)
-async def test_a_yes_goes_ahead(tool: str) -> None:
-    simulator, seen = recording_simulator()
-    arguments, change, _ = destructive(simulator, tool)
-    asker = Asker("accept", True)
-    server = create_server(make_settings(toolsets="keys"), transport=simulator.transport())
-    async with Client(server, elicitation_callback=asker) as client:
-        result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result_text(result)
-    assert result.structured_content is not None
-    assert result.structured_content["deleted"] is True
-    assert len(asker.asked) == 1
-    assert seen[-1] == change
-    assert [r for r in seen if not r.startswith("GET ")] == [change]
-
-
-@pytest.mark.parametrize("tool", TOOLS)
-async def test_clients_without_elicitation_are_not_asked(tool: str) -> None:
-    simulator, seen = recording_simulator()
-    arguments, change, _ = destructive(simulator, tool)
-    server = create_server(make_settings(toolsets="keys"), transport=simulator.transport())
-    async with Client(server) as client:
-        result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result_text(result)
-    assert seen == [change]
 
 
 async def test_the_question_warns_when_the_admin_key_is_the_servers_own(httpx_mock: HTTPXMock) -> None:
