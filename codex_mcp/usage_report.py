@@ -22,7 +22,8 @@ from codex_mcp.usage_endpoints import WIDTH_SECONDS
 # One flat JSON type list instead of anyOf: clients that validate results against outputSchema do it 2-3x faster.
 Cell = Annotated[int | float | str | bool | None, WithJsonSchema({"type": ["number", "string", "boolean", "null"]})]
 BUCKET_SECONDS = WIDTH_SECONDS
-# The longest range one call may ask for, per width (None: any, back to 2020-01-01, which time parsing enforces).
+# The longest range one call may ask for, per width, in whole days (None: any, back to 2020-01-01, which time parsing
+# enforces).
 # Long ranges are fetched in concurrent windows and rolled up to fit the budget; these keep one call under about
 # 10,000 buckets (a year of hours is 8,784, a week of minutes 10,080), which bounds its memory and requests.
 MAX_SPAN_SECONDS: dict[str, int | None] = {"1d": None, "1h": 366 * 86400, "1m": 7 * 86400}
@@ -141,10 +142,9 @@ def resolve_bucket_range(
     width = BUCKET_SECONDS[bucket_width]
     span = MAX_SPAN_SECONDS[bucket_width]
     if span is not None and end - start > span:
-        limit = f"{span // 86400} days" if span >= 2 * 86400 else f"{span // 3600} hours"
         raise InvalidArgumentError(
-            f"start_time to end_time ({iso(start)} to {iso(end)}) is longer than {limit}, the most one call can ask "
-            f"for at bucket_width '{bucket_width}' (about 10,000 buckets at most). {advice}"
+            f"start_time to end_time ({iso(start)} to {iso(end)}) is longer than {span // 86400} days, the most one "
+            f"call can ask for at bucket_width '{bucket_width}' (about 10,000 buckets at most). {advice}"
         )
     aligned = start - start % width
     note = None
@@ -449,11 +449,6 @@ class ReportData:
             groups=self.groups_table() if self.group_by else None,
             group_rows=self.group_rows_table(self.bucket_width) if self.include_group_rows and self.group_by else None,
         )
-
-
-def build_report(series: BucketSeries, **arguments: Any) -> UsageReport:
-    """The full report of fetched buckets (no budget applied)."""
-    return ReportData.of(series, **arguments).full_report()
 
 
 def _sum_members(entries: Sequence[GroupEntry], keys: Sequence[str]) -> dict[str, Number]:

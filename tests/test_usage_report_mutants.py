@@ -1,6 +1,7 @@
 """Usage reports at the edges the main tests leave out: the period a moment falls in (at every width, whatever the
 server's time zone), group rows of a group that lacks a counter, a period with exactly as many groups as kept, the
-partial mark on group rows, and which columns may fold into another.
+partial mark on group rows, which columns may fold into another, costs grouped by the model of their line item,
+buckets answered from memory, and the refusal of a range too long for its bucket width.
 
 Found by mutation testing (scripts/mutation.sh usage_report): each of these could change without a test noticing.
 """
@@ -13,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from codex_mcp.errors import InvalidArgumentError
 from codex_mcp.models import BucketSeries, UsageBucket
-from codex_mcp.usage_report import ReportData, Table, period_start
+from codex_mcp.usage_report import ReportData, Table, UsageReport, period_start, resolve_bucket_range
 from tests.test_tools_usage import DAY, NOV_1, completions, cost
 
 NOV_4 = NOV_1 + 3 * DAY  # Monday 2024-11-04
@@ -248,3 +250,84 @@ def test_without_include_group_rows_a_report_has_none() -> None:
 def test_costs_are_partial_until_the_lag_after_their_day_has_passed() -> None:
     data = report_data(2, two_models, lag_s=DAY, now=NOV_4 + 2 * DAY + HOUR)
     assert data.bucket_table("1d").partial_from == "2024-11-05"
+
+
+# ---- costs by model, buckets from memory, ranges too long ----------------------------------------------------------
+
+
+def test_costs_grouped_by_model_are_grouped_by_the_model_their_line_item_names() -> None:
+    results = [
+        cost(2.0, line_item="gpt-4o-2024-08-06, output"),
+        cost(1.5, line_item="gpt-4o-2024-08-06, input"),
+        cost(0.25, line_item="code interpreter sessions"),
+        cost(0.125),  # no line item
+    ]
+    buckets = [UsageBucket(start_time=NOV_4, end_time=NOV_4 + DAY, results=results)]
+    data = ReportData.of(
+        BucketSeries("/organization/costs", buckets, 1),
+        start_time=NOV_4,
+        end_time=NOV_4 + DAY,
+        bucket_width="1d",
+        group_by=["model"],
+        filters={},
+        units="US dollars",
+        sort_key="amount_usd",
+        now=NOV_4 + 3 * DAY,
+    )
+    table = data.groups_table()
+    assert table.columns == ["model", "amount_usd"]
+    assert table.rows == [["gpt-4o-2024-08-06", 3.5], ["code interpreter sessions", 0.25], ["(no line item)", 0.125]]
+
+
+def test_usage_grouped_by_model_keeps_the_model_the_api_gave() -> None:
+    """Only costs derive the model from a line item; usage rows name their model themselves."""
+    rows = [completions(model="gpt-4o", num_model_requests=2, line_item="o1, input")]
+    data = report_data(1, lambda _: rows, group_by=("model",), now=NOV_4 + 3 * DAY)
+    assert data.groups_table().rows == [["gpt-4o", 2]]
+
+
+def test_a_report_says_how_many_buckets_came_from_memory() -> None:
+    buckets = [
+        UsageBucket(start_time=NOV_4 + d * DAY, end_time=NOV_4 + (d + 1) * DAY, results=two_models(d)) for d in range(3)
+    ]
+
+    def report(cached: int) -> UsageReport:
+        return ReportData.of(
+            BucketSeries("/organization/usage/completions", buckets, 1, cached_buckets=cached),
+            start_time=NOV_4,
+            end_time=NOV_4 + 3 * DAY,
+            bucket_width="1d",
+            group_by=[],
+            filters={},
+            units="u",
+            sort_key="num_model_requests",
+            now=NOV_4 + 5 * DAY,
+        ).full_report()
+
+    from_memory = report(2)
+    assert from_memory.cached_buckets == 2
+    assert from_memory.notes == [
+        "2 of 3 buckets came from memory: they ended over 48 hours ago, when their figures are final, and an earlier "
+        "call fetched them; the rest were fetched now."
+    ]
+    fetched = report(0)
+    assert fetched.cached_buckets is None
+    assert fetched.notes is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "width", "shown", "days"),
+    [
+        ("2024-11-01", "2024-11-08T00:01:00Z", "1m", "2024-11-01T00:00:00Z to 2024-11-08T00:01:00Z", 7),
+        ("2024-01-01", "2025-01-02", "1h", "2024-01-01T00:00:00Z to 2025-01-02T00:00:00Z", 366),
+    ],
+)
+def test_a_range_too_long_for_its_bucket_width_is_refused_naming_both_ends(
+    start: str, end: str, width: str, shown: str, days: int
+) -> None:
+    with pytest.raises(InvalidArgumentError) as refused:
+        resolve_bucket_range(start, end, width)
+    assert str(refused.value) == (
+        f"start_time to end_time ({shown}) is longer than {days} days, the most one call can ask for at bucket_width "
+        f"'{width}' (about 10,000 buckets at most). Use a wider bucket_width or a shorter range."
+    )
