@@ -1,7 +1,9 @@
 """How the server words refused arguments, line by line: the field (or 'arguments' for the call as a whole), an
 unknown argument, what was given only where it helps, at most ten problems, unknown names up to 64 characters shown
 whole with the name they resemble; what a crash says and logs; and what finish_result leaves alone (a result without
-structured content, any result when the budget is 0, meaning no limit).
+structured content, any result when the budget is 0, meaning no limit); the name, title, version and instructions a
+client is given (with the demo note only in demo mode); an id refused without echoing it twice; an unknown tool's
+name redacted; and the tool schemas the SDK checks Mcp-Param headers against.
 
 Found by mutation testing (scripts/mutation.sh server): each of these could change without a test noticing.
 """
@@ -12,13 +14,22 @@ import logging
 from typing import Any
 
 import pytest
+from mcp import Client
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model, model_validator
 
+from codex_mcp import __version__
 from codex_mcp.client import AdminClient
 from codex_mcp.errors import shown
 from codex_mcp.result_fit import json_text
-from codex_mcp.server import create_server, describe_validation_error, finish_result, tool_error
+from codex_mcp.server import (
+    DEMO_NOTE,
+    INSTRUCTIONS,
+    create_server,
+    describe_validation_error,
+    finish_result,
+    tool_error,
+)
 from tests.conftest import call_tool, make_settings, result_text
 
 
@@ -174,3 +185,46 @@ async def test_ten_unknown_arguments_are_all_listed_and_none_counted() -> None:
         *(f"- {name}: unknown argument" for name in names),
         "Known arguments: limit, after, emails, role.",
     ]
+
+
+@pytest.mark.parametrize(("demo", "instructions"), [(False, INSTRUCTIONS), (True, INSTRUCTIONS + DEMO_NOTE)])
+async def test_a_client_is_told_the_server_name_title_version_and_instructions(demo: bool, instructions: str) -> None:
+    async with Client(create_server(make_settings(demo=demo))) as client:
+        info = client.server_info
+        assert info is not None
+        assert (info.name, info.title, info.version) == (
+            "codex-mcp",
+            "OpenAI organization admin (codex-mcp)",
+            __version__,
+        )
+        assert client.instructions == instructions
+
+
+async def test_a_refused_id_is_quoted_once_by_its_own_message() -> None:
+    result = await call_tool(make_settings(), "codex_get_user", {"user_id": "bad id!"})
+    assert result_text(result).splitlines() == [
+        "Invalid arguments for codex_get_user; nothing was sent:",
+        "- user_id: 'bad id!' is not an OpenAI id: ids look like 'user-abc123', 'proj_abc123' or 'key_abc123' "
+        "(letters, digits, '-' and '_' only, at most 128 characters). List the objects to find the right id",
+    ]
+
+
+async def test_an_unknown_tool_is_named_with_any_key_in_its_name_redacted() -> None:
+    plain = await call_tool(make_settings(), "codex_no_such_tool", {})
+    assert plain.is_error
+    assert result_text(plain) == "Unknown tool: codex_no_such_tool"
+    pasted = await call_tool(make_settings(), "sk-admin-abcdefghijkl1234", {})
+    assert result_text(pasted) == "Unknown tool: sk-[redacted]"
+
+
+def test_the_sdk_checks_headers_against_the_schema_of_a_listed_tool_only() -> None:
+    """Over HTTP the SDK validates a call's Mcp-Param headers against the schema this gives; a tool not listed (a
+    change in read-only mode, or no tool at all) has none."""
+    schema_of = create_server(make_settings(read_only=True))._lowlevel_server.get_tool_input_schema
+    assert schema_of is not None
+    schema = schema_of("codex_list_users")
+    assert schema is not None
+    assert schema["type"] == "object"
+    assert set(schema["properties"]) == {"limit", "after", "emails", "role"}
+    assert schema_of("codex_delete_user") is None
+    assert schema_of("codex_no_such_tool") is None
