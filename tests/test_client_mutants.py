@@ -1,7 +1,7 @@
 """The client at the edges the main tests leave out: a create answered 408 (a request timeout: it may have been
 processed) is not repeated and says so, a 409 is no such warning; backoff spans half to all of its ceiling; a page
 with more but nothing to continue from; and how failures read (no body, a body that is not JSON, the API's message
-up to 2,000 characters, the hints of a deadline and of a create that timed out).
+up to 2,000 characters, the hints of a deadline and of a create that timed out); a body too deep in any of its items.
 
 Found by mutation testing (scripts/mutation.sh client): each of these could change without a test noticing.
 """
@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from codex_mcp.client import failures
 from codex_mcp.client.retry import Backoff
 from codex_mcp.errors import APIResponseError, APIStatusError, APITimeoutError, PaginationError
-from tests.test_client import PROJECT, Script, make_client, ok, status
+from tests.test_client import PROJECT, USER, Script, make_client, ok, status
 
 LIST_FIRST = (
     "OpenAI reported a failure, so the project may have been created anyway. Do not simply repeat the call: list "
@@ -173,3 +173,15 @@ def test_a_success_whose_body_is_not_json_says_what_came(headers: dict[str, str]
         str(caught.value)
         == f"OpenAI answered GET /organization/users with status 200 but the body is not valid JSON {tail}"
     )
+
+
+async def test_a_body_nested_too_deeply_in_any_item_is_unreadable_not_only_in_the_last() -> None:
+    nested: Any = "bottom"
+    for _ in range(98):  # page, data, item: 3 levels; the first item's field adds 98 more
+        nested = [nested]
+    users = [{**USER, "id": "user-1", "extra": nested}, {**USER, "id": "user-2"}]
+    script = Script(ok({"object": "list", "data": users, "has_more": False}))
+    client, _ = make_client(script)
+    async with client:
+        with pytest.raises(APIResponseError, match="nested more than 100 levels deep"):
+            await client.list_users(limit=2, after=None)
