@@ -25,7 +25,6 @@ class _Shape:
     groups_keep: int | None = None
     rows_width: str | None = None
     rows_keep: int | None = None
-    drop_rows: bool = False
 
 
 def fit_report(data: ReportData, *, max_tokens: int, tool: str) -> UsageReport:
@@ -57,10 +56,8 @@ class _ReportFitter:
 
     def fit(self) -> UsageReport:
         groups_keep = self._groups_keep()
-        bucket_width = next(
-            (w for w in self.widths if self._fits(_Shape(w, groups_keep, drop_rows=True))), self.widths[-1]
-        )
-        shape = _Shape(bucket_width, groups_keep, drop_rows=True)
+        bucket_width = next((w for w in self.widths if self._fits(_Shape(w, groups_keep))), self.widths[-1])
+        shape = _Shape(bucket_width, groups_keep)
         if self.want_rows:
             shape = self._with_group_rows(shape) or shape
         # Even the most condensed shape can exceed the limit only in pathological cases (thousands of months, huge
@@ -69,12 +66,12 @@ class _ReportFitter:
 
     def _groups_keep(self) -> int | None:
         """None when every group fits beside the widest bucket table; else the most groups that do."""
-        if not self.data.group_by or self._fits(_Shape(self.widths[-1], None, drop_rows=True)):
+        if not self.data.group_by or self._fits(_Shape(self.widths[-1])):
             return None
         low, high = 0, len(self.data.overall_groups)  # low always fits (an empty table); high does not
         while high - low > 1:
             middle = (low + high) // 2
-            if self._fits(_Shape(self.widths[-1], middle, drop_rows=True)):
+            if self._fits(_Shape(self.widths[-1], middle)):
                 low = middle
             else:
                 high = middle
@@ -120,7 +117,7 @@ class _ReportFitter:
         data = self.data
         groups: GroupsTable | None = data.groups_table(shape.groups_keep) if data.group_by else None
         group_rows = None
-        if shape.rows_width is not None and not shape.drop_rows:
+        if shape.rows_width is not None:
             group_rows = data.group_rows_table(shape.rows_width, shape.rows_keep)
         steps = self._steps(shape, groups)
         condensed = Condensed(budget_tokens=self.max_tokens, full_tokens=tokens(self.full_size), steps=steps)
@@ -152,7 +149,7 @@ class _ReportFitter:
             )
         if not self.want_rows:
             return steps
-        if shape.rows_width is None or shape.drop_rows:
+        if shape.rows_width is None:
             steps.append(
                 "`group_rows` (include_group_rows) are left out: even the largest group per period would not fit."
             )

@@ -1,6 +1,7 @@
 """The result budget at the edges the main tests leave out: group rows beside condensed groups, the fewer-groups
-ladder when all groups' rows surely cannot fit, what a shortened page or a cut result keeps of the notes, nested
-values and the exact cut lengths.
+ladder when all groups' rows surely cannot fit, months when nothing fits and every group beside months when that fits,
+what a shortened page or a cut result keeps of the notes, nested values and the exact cut lengths, and a page too
+large with no items at all.
 
 Found by mutation testing (scripts/mutation.sh budget): each of these could change without a test noticing.
 """
@@ -82,6 +83,39 @@ def test_rows_that_surely_cannot_fit_are_skipped_unbuilt() -> None:
     assert _ReportFitter(data, fewest - 1, 1000, 0, TOOL)._cannot_fit_rows("1d", 5)
     assert not _ReportFitter(data, fewest, 1000, 0, TOOL)._cannot_fit_rows("1d", 5)
     assert _ReportFitter(data, 30 * 12 * 11 - 1, 1000, 0, TOOL)._cannot_fit_rows("1d", None)
+    # Keeping as many as there are adds no '(other)' row: 12 rows a day, as with no keep.
+    assert not _ReportFitter(data, 30 * 12 * 11, 1000, 0, TOOL)._cannot_fit_rows("1d", 12)
+    assert _ReportFitter(data, 30 * 12 * 11 - 1, 1000, 0, TOOL)._cannot_fit_rows("1d", 12)
+
+
+MONTHS_STEP = "`buckets` are rolled up from 1d to 1mo (months; the first and last may be partial)."
+
+
+def test_when_nothing_fits_buckets_are_rolled_up_to_months_and_groups_summed() -> None:
+    """Even months beside no group are over a budget of 100 tokens: the most condensed shape is sent (the server's
+    last check cuts it further)."""
+    out = fit_report(report_data(days=60, models=4, name_length=1, include_group_rows=False), max_tokens=100, tool=TOOL)
+
+    assert out.buckets.width == "1mo"
+    assert [row[0] for row in out.buckets.rows] == ["2024-11-01", "2024-12-01", "2025-01-01"]
+    assert out.groups is not None
+    assert (out.groups.rows, out.groups.other and out.groups.other.groups) == ([], 4)
+    assert out.condensed is not None
+    assert out.condensed.steps == [
+        "`groups` lists the largest 0 of 4 groups; the other 4 are summed in groups.other.",
+        MONTHS_STEP,
+    ]
+
+
+def test_every_group_is_kept_when_all_fit_beside_months_though_not_beside_weeks() -> None:
+    out = fit_report(report_data(days=60, models=4, name_length=1, include_group_rows=False), max_tokens=400, tool=TOOL)
+
+    assert out.buckets.width == "1mo"
+    assert out.groups is not None
+    assert [row[0] for row in out.groups.rows] == ["model-03-", "model-02-", "model-01-", "model-00-"]
+    assert out.groups.other is None
+    assert out.condensed is not None
+    assert out.condensed.steps == [MONTHS_STEP]
 
 
 # ---- list pages and other results ----------------------------------------------------------------------------------
@@ -144,3 +178,14 @@ def test_at_the_last_cap_strings_keep_40_characters() -> None:
     assert out["field_000"] == "s" * 40 + "… (500 characters)"
     assert out["exact"] == "e" * 40
     assert "strings longer than 40 characters" in out["notes"][0]
+
+
+def test_a_page_too_large_without_any_item_is_cut_not_shortened() -> None:
+    page = {"data": [], "has_more": False, "notes": ["n" * 5000]}
+
+    out = fit_structured(page, max_tokens=300, tool="codex_list_users")
+
+    assert out["data"] == []
+    assert "next_after" not in out
+    assert out["notes"][0] == "n" * 200 + "… (5,000 characters)"
+    assert out["notes"][1].startswith("This result was cut to fit the 300-token result budget")
