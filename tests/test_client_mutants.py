@@ -1,23 +1,29 @@
 """The client at the edges the main tests leave out: a create answered 408 (a request timeout: it may have been
 processed) is not repeated and says so, a 409 is no such warning; backoff spans half to all of its ceiling; a page
 with more but nothing to continue from; and how failures read (no body, a body that is not JSON, the API's message
-up to 2,000 characters, the hints of a deadline and of a create that timed out); a body too deep in any of its items.
+up to 2,000 characters, the hints of a deadline and of a create that timed out); a body too deep in any of its items;
+a create cut off by the request deadline names that setting; an attempt that starts past the deadline gets only a
+moment; and what the log says of each answer and each retry.
 
 Found by mutation testing (scripts/mutation.sh client): each of these could change without a test noticing.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import BaseModel
 
-from codex_mcp.client import failures
+from codex_mcp.client import AdminClient, failures
 from codex_mcp.client.retry import Backoff
 from codex_mcp.errors import APIResponseError, APIStatusError, APITimeoutError, PaginationError
-from tests.test_client import PROJECT, USER, Script, make_client, ok, status
+from tests.conftest import make_settings
+from tests.test_client import PROJECT, USER, FakeClock, Script, Trickle, make_client, ok, raises, status
 
 LIST_FIRST = (
     "OpenAI reported a failure, so the project may have been created anyway. Do not simply repeat the call: list "
@@ -185,3 +191,55 @@ async def test_a_body_nested_too_deeply_in_any_item_is_unreadable_not_only_in_th
     async with client:
         with pytest.raises(APIResponseError, match="nested more than 100 levels deep"):
             await client.list_users(limit=2, after=None)
+
+
+async def test_a_create_cut_off_by_the_request_deadline_says_to_raise_that_deadline() -> None:
+    script = Script(lambda request: httpx.Response(200, stream=Trickle(json.dumps(PROJECT).encode(), 0.02)))
+    client, _ = make_client(script, request_deadline_s=0.1)
+    async with client:
+        with pytest.raises(APITimeoutError) as caught:
+            await client.create_project(name="New")
+    assert script.count == 1
+    assert caught.value.hint is not None
+    assert caught.value.hint.endswith("If OpenAI is often this slow, raise CODEX_MCP_REQUEST_DEADLINE.")
+
+
+async def test_an_attempt_that_starts_past_the_deadline_gets_only_a_moment() -> None:
+    """The wait before a retry overran the deadline (as a sleep may): the retry is cut off at once rather than given
+    the ~0.1 s its answer takes to arrive."""
+    clock = FakeClock()
+
+    async def overrunning_sleep(delay: float) -> None:
+        clock.now += delay + 6.5
+
+    body = json.dumps(USER).encode()
+    script = Script(
+        status(503, headers={"Retry-After": "4"}),
+        lambda request: httpx.Response(200, stream=Trickle(body, 0.001)),
+    )
+    settings = make_settings(max_retries=3, request_deadline_s=10.0)
+    async with AdminClient(settings, transport=script.transport(), sleep=overrunning_sleep, clock=clock) as client:
+        with pytest.raises(APITimeoutError, match="hit the request deadline of 10 s"):
+            await client.get_user(user_id="user-abc")
+    assert script.count == 2
+
+
+async def test_each_retry_is_logged_with_what_failed(caplog: pytest.LogCaptureFixture) -> None:
+    script = Script(status(503), raises(httpx.ReadTimeout), ok())
+    client, _ = make_client(script)
+    with caplog.at_level(logging.WARNING, logger="codex_mcp.client"):
+        async with client:
+            await client.get_user(user_id="user-abc")
+    assert [r.getMessage() for r in caplog.records if r.name == "codex_mcp.client"] == [
+        "GET /organization/users/user-abc failed (HTTP 503); retry 1 in 0.0s",
+        "GET /organization/users/user-abc failed (APITimeoutError); retry 2 in 0.0s",
+    ]
+
+
+async def test_each_answer_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = make_client(Script(ok()))
+    with caplog.at_level(logging.DEBUG, logger="codex_mcp.client"):
+        async with client:
+            await client.get_user(user_id="user-abc")
+    [line] = [r.getMessage() for r in caplog.records if r.name == "codex_mcp.client"]
+    assert re.fullmatch(r"GET /organization/users/user-abc -> 200 \(\d+ ms\)", line), line
