@@ -91,20 +91,56 @@ def test_rows_that_surely_cannot_fit_are_skipped_unbuilt() -> None:
 MONTHS_STEP = "`buckets` are rolled up from 1d to 1mo (months; the first and last may be partial)."
 
 
-def test_when_nothing_fits_buckets_are_rolled_up_to_months_and_groups_summed() -> None:
+def test_when_nothing_fits_buckets_are_rolled_up_to_months_groups_summed_and_group_rows_left_out() -> None:
     """Even months beside no group are over a budget of 100 tokens: the most condensed shape is sent (the server's
-    last check cuts it further)."""
-    out = fit_report(report_data(days=60, models=4, name_length=1, include_group_rows=False), max_tokens=100, tool=TOOL)
+    last check cuts it further), and the note says every step."""
+    data = report_data(days=60, models=4, name_length=1, include_group_rows=True)
+    out = fit_report(data, max_tokens=100, tool=TOOL)
 
     assert out.buckets.width == "1mo"
     assert [row[0] for row in out.buckets.rows] == ["2024-11-01", "2024-12-01", "2025-01-01"]
     assert out.groups is not None
     assert (out.groups.rows, out.groups.other and out.groups.other.groups) == ([], 4)
+    assert out.group_rows is None
     assert out.condensed is not None
-    assert out.condensed.steps == [
+    steps = [
         "`groups` lists the largest 0 of 4 groups; the other 4 are summed in groups.other.",
         MONTHS_STEP,
+        "`group_rows` (include_group_rows) are left out: even the largest group per period would not fit.",
     ]
+    assert out.condensed.steps == steps
+    assert out.notes == [
+        f"This answer was condensed to fit the 100-token result budget (in full it is about "
+        f"{out.condensed.full_tokens:,} tokens): {' '.join(steps)} Totals and per-group totals are exact. For every "
+        "row, narrow start_time/end_time or add filters, or export it all without a budget from the command line: "
+        f"codex-mcp call {TOOL} ... --format csv (or --format json)."
+    ]
+
+
+def test_a_condensed_report_without_group_by_has_no_groups() -> None:
+    buckets = [
+        UsageBucket(
+            start_time=NOV_4 + d * DAY,
+            end_time=NOV_4 + (d + 1) * DAY,
+            results=[completions(model="a", num_model_requests=d + 1, input_tokens=7)],
+        )
+        for d in range(60)
+    ]
+    data = ReportData.of(
+        BucketSeries("/organization/usage/completions", buckets, 1),
+        start_time=NOV_4,
+        end_time=NOV_4 + 60 * DAY,
+        bucket_width="1d",
+        group_by=[],
+        filters={},
+        units="tokens and model requests",
+        sort_key="num_model_requests",
+    )
+    out = fit_report(data, max_tokens=400, tool=TOOL)
+
+    assert out.condensed is not None
+    assert out.buckets.width != "1d"
+    assert out.groups is None
 
 
 def test_every_group_is_kept_when_all_fit_beside_months_though_not_beside_weeks() -> None:
