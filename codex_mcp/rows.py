@@ -122,7 +122,7 @@ def _read_amount(value: Any, row: Row, problems: UnreadableValues | None, day: i
         if problems is not None:
             problems.add(f"amount ({currency})", day, value.get("value", _MISSING))
         return
-    row["amount_usd" if currency == "usd" else f"amount_{currency}"] = number
+    row[f"amount_{currency}"] = number  # US dollars: amount_usd
 
 
 def model_of(line_item: str | None) -> str:
@@ -130,8 +130,7 @@ def model_of(line_item: str | None) -> str:
     names no model ('code interpreter sessions') is its own entry."""
     if not line_item:
         return "(no line item)"
-    name, comma, _ = line_item.partition(", ")
-    return name if comma else line_item
+    return line_item.partition(", ")[0]
 
 
 def sum_rows(rows: Iterable[Row], *, include_quantity: bool = False) -> dict[str, Number]:

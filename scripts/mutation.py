@@ -92,8 +92,10 @@ TARGETS: dict[str, Target] = {
         tests=(
             "test_rows.py",
             "test_usage_report.py",
+            "test_usage_report_mutants.py",
             "test_metrics.py",
             "test_insights.py",
+            "test_insights_mutants.py",
             *USAGE_TOOL_TESTS,
         ),
     ),
