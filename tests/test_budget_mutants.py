@@ -117,6 +117,19 @@ def test_when_nothing_fits_buckets_are_rolled_up_to_months_groups_summed_and_gro
     ]
 
 
+def test_groups_are_kept_as_many_as_fit_beside_months() -> None:
+    """24 models over 60 days at 500 tokens: months, and the largest 9 groups beside them (fewer fit beside weeks)."""
+    out = fit_report(
+        report_data(days=60, models=24, name_length=20, include_group_rows=False), max_tokens=500, tool=TOOL
+    )
+
+    assert out.buckets.width == "1mo"
+    assert out.groups is not None
+    assert [row[0][:8] for row in out.groups.rows] == [f"model-{i:02d}" for i in range(23, 14, -1)]
+    assert out.groups.other is not None
+    assert out.groups.other.groups == 15
+
+
 def test_a_condensed_report_without_group_by_has_no_groups() -> None:
     buckets = [
         UsageBucket(
