@@ -118,10 +118,9 @@ def test_when_nothing_fits_buckets_are_rolled_up_to_months_groups_summed_and_gro
 
 
 def test_groups_are_kept_as_many_as_fit_beside_months() -> None:
-    """24 models over 60 days at 500 tokens: months, and the largest 9 groups beside them (fewer fit beside weeks)."""
-    out = fit_report(
-        report_data(days=60, models=24, name_length=20, include_group_rows=False), max_tokens=500, tool=TOOL
-    )
+    """24 models over 60 days at 508 tokens: months, and the largest 9 groups beside them (fewer fit beside weeks)."""
+    data = report_data(days=60, models=24, name_length=20, include_group_rows=False)
+    out = fit_report(data, max_tokens=508, tool=TOOL)
 
     assert out.buckets.width == "1mo"
     assert out.groups is not None
