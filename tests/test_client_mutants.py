@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 import httpx
@@ -236,10 +235,17 @@ async def test_each_retry_is_logged_with_what_failed(caplog: pytest.LogCaptureFi
     ]
 
 
-async def test_each_answer_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
-    client, _ = make_client(Script(ok()))
+async def test_each_answer_is_logged_at_debug_with_how_long_it_took(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+
+    def ticking() -> float:  # each reading 1.5 s after the one before
+        clock.now += 1.5
+        return clock.now
+
+    client = AdminClient(make_settings(), transport=Script(ok()).transport(), clock=ticking)
     with caplog.at_level(logging.DEBUG, logger="codex_mcp.client"):
         async with client:
             await client.get_user(user_id="user-abc")
-    [line] = [r.getMessage() for r in caplog.records if r.name == "codex_mcp.client"]
-    assert re.fullmatch(r"GET /organization/users/user-abc -> 200 \(\d+ ms\)", line), line
+    assert [r.getMessage() for r in caplog.records if r.name == "codex_mcp.client"] == [
+        "GET /organization/users/user-abc -> 200 (1500 ms)"
+    ]
