@@ -3,7 +3,8 @@ processed) is not repeated and says so, a 409 is no such warning; backoff spans 
 with more but nothing to continue from; and how failures read (no body, a body that is not JSON, the API's message
 up to 2,000 characters, the hints of a deadline and of a create that timed out); a body too deep in any of its items;
 a create cut off by the request deadline names that setting; an attempt that starts past the deadline gets only a
-moment; and what the log says of each answer and each retry.
+moment, and a retry whose wait ends exactly at the deadline is still made; what the log says of each answer and each
+retry; the headers every request carries, redirects not followed, and no key refused before anything is sent.
 
 Found by mutation testing (scripts/mutation.sh client): each of these could change without a test noticing.
 """
@@ -18,10 +19,11 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
+from codex_mcp import __version__
 from codex_mcp.client import AdminClient, failures
 from codex_mcp.client.retry import Backoff
-from codex_mcp.errors import APIResponseError, APIStatusError, APITimeoutError, PaginationError
-from tests.conftest import make_settings
+from codex_mcp.errors import APIResponseError, APIStatusError, APITimeoutError, ConfigurationError, PaginationError
+from tests.conftest import BASE_URL, make_settings
 from tests.test_client import PROJECT, USER, FakeClock, Script, Trickle, make_client, ok, raises, status
 
 LIST_FIRST = (
@@ -249,3 +251,52 @@ async def test_each_answer_is_logged_at_debug_with_how_long_it_took(caplog: pyte
     assert [r.getMessage() for r in caplog.records if r.name == "codex_mcp.client"] == [
         "GET /organization/users/user-abc -> 200 (1500 ms)"
     ]
+
+
+async def test_a_retry_whose_wait_ends_exactly_at_the_deadline_is_still_made() -> None:
+    clock = FakeClock()
+    delays: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        delays.append(delay)
+        clock.now += delay
+
+    script = Script(status(503, headers={"Retry-After": "5"}), status(503, headers={"Retry-After": "5"}), ok())
+    settings = make_settings(max_retries=5, request_deadline_s=10.0)
+    async with AdminClient(settings, transport=script.transport(), sleep=sleep, clock=clock) as client:
+        user = await client.get_user(user_id="user-abc")
+    # t=0 fail, wait 5; t=5 fail, wait 5: the wait ends at 10, the deadline itself, so the third attempt is made.
+    assert user.id == "user-abc"
+    assert delays == [5.0, 5.0]
+    assert script.count == 3
+
+
+async def test_every_request_says_who_sends_it_and_that_it_wants_json() -> None:
+    script = Script(ok())
+    client, _ = make_client(script)
+    async with client:
+        await client.get_user(user_id="user-abc")
+    [request] = script.requests
+    assert request.headers["user-agent"] == f"codex-mcp/{__version__}"
+    assert request.headers["accept"] == "application/json"
+
+
+async def test_a_redirect_is_not_followed() -> None:
+    """An answer that points elsewhere is reported, not followed: the key is never sent to another address."""
+    moved = Script(lambda request: httpx.Response(307, headers={"location": f"{BASE_URL}/elsewhere"}), ok())
+    client, _ = make_client(moved)
+    async with client:
+        with pytest.raises(APIStatusError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert moved.count == 1
+    assert caught.value.status_code == 307
+
+
+async def test_without_an_admin_key_nothing_is_sent() -> None:
+    script = Script(ok())
+    client, _ = make_client(script, admin_key=None)
+    async with client:
+        with pytest.raises(ConfigurationError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 0
+    assert str(caught.value) == "OPENAI_ADMIN_KEY is not set, so the OpenAI Admin API cannot be called."
