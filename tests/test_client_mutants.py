@@ -4,7 +4,8 @@ with more but nothing to continue from; and how failures read (no body, a body t
 up to 2,000 characters, the hints of a deadline and of a create that timed out); a body too deep in any of its items;
 a create cut off by the request deadline names that setting; an attempt that starts past the deadline gets only a
 moment, and a retry whose wait ends exactly at the deadline is still made; what the log says of each answer and each
-retry; the headers every request carries, redirects not followed, and no key refused before anything is sent.
+retry; the headers every request carries, redirects not followed, and no key refused before anything is sent; and a
+bug in a window fetched beside others is raised as itself, two such bugs together.
 
 Found by mutation testing (scripts/mutation.sh client): each of these could change without a test noticing.
 """
@@ -15,6 +16,8 @@ import json
 import logging
 from typing import Any
 
+import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 from pydantic import BaseModel
@@ -22,6 +25,7 @@ from pydantic import BaseModel
 from codex_mcp import __version__
 from codex_mcp.client import AdminClient, failures
 from codex_mcp.client.retry import Backoff
+from codex_mcp.client.windows import Window, fetch_windows
 from codex_mcp.errors import APIResponseError, APIStatusError, APITimeoutError, ConfigurationError, PaginationError
 from tests.conftest import BASE_URL, make_settings
 from tests.test_client import PROJECT, USER, FakeClock, Script, Trickle, make_client, ok, raises, status
@@ -300,3 +304,30 @@ async def test_without_an_admin_key_nothing_is_sent() -> None:
             await client.get_user(user_id="user-abc")
     assert script.count == 0
     assert str(caught.value) == "OPENAI_ADMIN_KEY is not set, so the OpenAI Admin API cannot be called."
+
+
+WINDOWS = [Window(0, 86400), Window(86400, 2 * 86400)]
+
+
+async def test_a_bug_in_one_window_is_raised_as_itself() -> None:
+    """The server then names the bug's own exception (KeyError), not a group of one."""
+
+    async def fetch(window: Window) -> int:
+        if window.start == 0:
+            raise KeyError("start")
+        await anyio.lowlevel.checkpoint()
+        return window.start
+
+    with pytest.raises(KeyError):
+        await fetch_windows(WINDOWS, fetch, workers=2)
+
+
+async def test_bugs_in_two_windows_are_raised_together() -> None:
+    async def fetch(window: Window) -> int:
+        with anyio.CancelScope(shield=True):  # both windows get as far as failing
+            await anyio.sleep(0.01)
+        raise KeyError("start") if window.start == 0 else ValueError("end")
+
+    with pytest.raises(BaseExceptionGroup) as caught:
+        await fetch_windows(WINDOWS, fetch, workers=2)
+    assert sorted(type(e).__name__ for e in caught.value.exceptions) == ["KeyError", "ValueError"]
