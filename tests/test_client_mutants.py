@@ -5,7 +5,8 @@ up to 2,000 characters, the hints of a deadline and of a create that timed out);
 a create cut off by the request deadline names that setting; an attempt that starts past the deadline gets only a
 moment, and a retry whose wait ends exactly at the deadline is still made; what the log says of each answer and each
 retry; the headers every request carries, redirects not followed, and no key refused before anything is sent; and a
-bug in a window fetched beside others is raised as itself, two such bugs together.
+bug in a window fetched beside others is raised as itself, two such bugs together; an empty range is still one
+request (for the API to refuse).
 
 Found by mutation testing (scripts/mutation.sh client): each of these could change without a test noticing.
 """
@@ -25,7 +26,7 @@ from pydantic import BaseModel
 from codex_mcp import __version__
 from codex_mcp.client import AdminClient, failures
 from codex_mcp.client.retry import Backoff
-from codex_mcp.client.windows import Window, fetch_windows
+from codex_mcp.client.windows import Window, fetch_windows, plan_windows
 from codex_mcp.errors import APIResponseError, APIStatusError, APITimeoutError, ConfigurationError, PaginationError
 from tests.conftest import BASE_URL, make_settings
 from tests.test_client import PROJECT, USER, FakeClock, Script, Trickle, make_client, ok, raises, status
@@ -331,3 +332,8 @@ async def test_bugs_in_two_windows_are_raised_together() -> None:
     with pytest.raises(BaseExceptionGroup) as caught:
         await fetch_windows(WINDOWS, fetch, workers=2)
     assert sorted(type(e).__name__ for e in caught.value.exceptions) == ["KeyError", "ValueError"]
+
+
+def test_an_empty_range_is_still_one_request_for_the_api_to_refuse() -> None:
+    assert plan_windows(86400, 86400, 86400, 31) == [Window(86400, 86400)]
+    assert plan_windows(2 * 86400, 86400, 86400, 31) == [Window(2 * 86400, 86400)]
