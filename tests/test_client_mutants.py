@@ -6,7 +6,7 @@ a create cut off by the request deadline names that setting; an attempt that sta
 moment, and a retry whose wait ends exactly at the deadline is still made; what the log says of each answer and each
 retry; the headers every request carries, redirects not followed, and no key refused before anything is sent; and a
 bug in a window fetched beside others is raised as itself, two such bugs together; an empty range is still one
-request (for the API to refuse).
+request (for the API to refuse); the cache keeps a run exactly its size, and a run that only touches another.
 
 Found by mutation testing (scripts/mutation.sh client): each of these could change without a test noticing.
 """
@@ -25,11 +25,14 @@ from pydantic import BaseModel
 
 from codex_mcp import __version__
 from codex_mcp.client import AdminClient, failures
+from codex_mcp.client.cache import BucketCache
 from codex_mcp.client.retry import Backoff
 from codex_mcp.client.windows import Window, fetch_windows, plan_windows
 from codex_mcp.errors import APIResponseError, APIStatusError, APITimeoutError, ConfigurationError, PaginationError
 from tests.conftest import BASE_URL, make_settings
 from tests.test_client import PROJECT, USER, FakeClock, Script, Trickle, make_client, ok, raises, status
+from tests.test_usage_cache import compressed_size, run
+from tests.usage_api import DAY, NOW, TODAY
 
 LIST_FIRST = (
     "OpenAI reported a failure, so the project may have been created anyway. Do not simply repeat the call: list "
@@ -337,3 +340,19 @@ async def test_bugs_in_two_windows_are_raised_together() -> None:
 def test_an_empty_range_is_still_one_request_for_the_api_to_refuse() -> None:
     assert plan_windows(86400, 86400, 86400, 31) == [Window(86400, 86400)]
     assert plan_windows(2 * 86400, 86400, 86400, 31) == [Window(2 * 86400, 86400)]
+
+
+def test_a_run_exactly_as_large_as_the_cache_is_kept() -> None:
+    buckets = run(90, 20)
+    cache = BucketCache(compressed_size(buckets), clock=lambda: NOW)
+    cache.put("p", buckets, TODAY - 100 * DAY, TODAY, DAY)
+    assert (len(cache), cache.size_bytes) == (1, cache.max_bytes)
+    assert len(cache.get("p", TODAY - 100 * DAY, TODAY, DAY)) == 20
+
+
+def test_a_run_that_ends_where_another_starts_replaces_nothing() -> None:
+    cache = BucketCache(2**20, clock=lambda: NOW)
+    cache.put("p", run(10, 5), TODAY - 30 * DAY, TODAY, DAY)  # days -10 to -6
+    cache.put("p", run(15, 5), TODAY - 30 * DAY, TODAY, DAY)  # days -15 to -11, ending where the first starts
+    assert len(cache) == 2
+    assert len(cache.get("p", TODAY - 15 * DAY, TODAY - 5 * DAY, DAY)) == 10
