@@ -6,7 +6,8 @@ a create cut off by the request deadline names that setting; an attempt that sta
 moment, and a retry whose wait ends exactly at the deadline is still made; what the log says of each answer and each
 retry; the headers every request carries, redirects not followed, and no key refused before anything is sent; and a
 bug in a window fetched beside others is raised as itself, two such bugs together; an empty range is still one
-request (for the API to refuse); the cache keeps a run exactly its size, and a run that only touches another.
+request (for the API to refuse); the cache keeps a run exactly its size and a run that only touches another, finds
+every run a range overlaps, refreshes only those, and says it kept nothing when it is off or a bucket has no start.
 
 Found by mutation testing (scripts/mutation.sh client): each of these could change without a test noticing.
 """
@@ -356,3 +357,37 @@ def test_a_run_that_ends_where_another_starts_replaces_nothing() -> None:
     cache.put("p", run(15, 5), TODAY - 30 * DAY, TODAY, DAY)  # days -15 to -11, ending where the first starts
     assert len(cache) == 2
     assert len(cache.get("p", TODAY - 15 * DAY, TODAY - 5 * DAY, DAY)) == 10
+
+
+def test_a_range_finds_a_later_run_past_one_it_does_not_overlap() -> None:
+    cache = BucketCache(2**20, clock=lambda: NOW)
+    cache.put("p", run(30, 5), TODAY - 40 * DAY, TODAY, DAY)  # days -30 to -26
+    cache.put("p", run(10, 5), TODAY - 40 * DAY, TODAY, DAY)  # days -10 to -6
+    assert len(cache.get("p", TODAY - 12 * DAY, TODAY - 5 * DAY, DAY)) == 5
+
+
+@pytest.mark.parametrize("side", ["range-starts-where-the-run-ends", "range-ends-where-the-run-starts"])
+def test_a_range_that_only_touches_a_run_does_not_make_it_recently_used(side: str) -> None:
+    """a and b are kept, b the more recently used; a range touching a (not overlapping it) is asked for; c then needs
+    room: a, still the least recently used, goes."""
+    a, b, c = run(90, 20), run(60, 20), run(30, 20)  # days -90 to -71, -60 to -41, -30 to -11
+    cache = BucketCache(sum(compressed_size(r) for r in (a, b, c)) - 1, clock=lambda: NOW)
+    for buckets in (a, b):
+        cache.put("p", buckets, TODAY - 100 * DAY, TODAY, DAY)
+    if side == "range-starts-where-the-run-ends":
+        assert cache.get("p", TODAY - 70 * DAY, TODAY - 69 * DAY, DAY) == {}
+    else:
+        assert cache.get("p", TODAY - 91 * DAY, TODAY - 90 * DAY, DAY) == {}
+    cache.put("p", c, TODAY - 100 * DAY, TODAY, DAY)
+    assert cache.get("p", TODAY - 90 * DAY, TODAY - 70 * DAY, DAY) == {}
+    assert len(cache.get("p", TODAY - 60 * DAY, TODAY, DAY)) == 40
+
+
+def test_a_cache_that_is_off_or_a_bucket_without_a_start_keeps_nothing() -> None:
+    off = BucketCache(0, clock=lambda: NOW)
+    assert off.put("p", run(10, 5), TODAY - 40 * DAY, TODAY, DAY) == 0
+    assert len(off) == 0
+    cache = BucketCache(2**20, clock=lambda: NOW)
+    no_start = [*run(10, 2), {"object": "bucket", "start_time": "x", "end_time": TODAY, "results": []}]
+    assert cache.put("p", no_start, TODAY - 40 * DAY, TODAY, DAY) == 0
+    assert len(cache) == 0
