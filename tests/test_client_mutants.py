@@ -311,6 +311,18 @@ async def test_without_an_admin_key_nothing_is_sent() -> None:
     assert str(caught.value) == "OPENAI_ADMIN_KEY is not set, so the OpenAI Admin API cannot be called."
 
 
+async def test_a_project_key_is_refused_before_anything_is_sent() -> None:
+    script = Script(ok())
+    client, _ = make_client(script, admin_key="sk-proj-abcdefghijklmnop")
+    async with client:
+        with pytest.raises(ConfigurationError) as caught:
+            await client.get_user(user_id="user-abc")
+    assert script.count == 0
+    assert str(caught.value) == (
+        "OPENAI_ADMIN_KEY holds a project key (sk-proj-...); the Admin API only accepts Admin keys."
+    )
+
+
 WINDOWS = [Window(0, 86400), Window(86400, 2 * 86400)]
 
 
