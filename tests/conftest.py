@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,24 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's own key or settings."""
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was() -> Iterator[None]:
+    """Undo what a test's in-process run of the CLI or configure_logging did to logging: a root handler left behind
+    writes to a closed capture stream and its redacting filter rewrites the records later tests inspect."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    names = ("codex_mcp", "httpx", "httpcore")
+    levels = {name: logging.getLogger(name).level for name in names}
+    yield
+    logging.captureWarnings(False)
+    for handler in root.handlers[:]:
+        if handler not in handlers and not type(handler).__module__.startswith("_pytest"):
+            root.removeHandler(handler)
+    root.setLevel(level)
+    for name, saved in levels.items():
+        logging.getLogger(name).setLevel(saved)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -131,25 +130,6 @@ async def test_the_admin_key_is_redacted_verbatim_whatever_its_shape(httpx_mock:
 # ---- logs ----------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Let a test set logging up as the server does (to the stderr it captures), then put the config back."""
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    names = ("codex_mcp", "httpx", "httpcore")
-    saved_levels = {name: logging.getLogger(name).level for name in names}
-    yield
-    logging.captureWarnings(False)
-    for handler in root.handlers[:]:
-        root.removeHandler(handler)
-    for handler in saved_handlers:
-        root.addHandler(handler)
-    root.setLevel(saved_level)
-    for name, level in saved_levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-@pytest.mark.usefixtures("restore_logging")
 def test_secrets_in_log_messages_and_their_arguments_are_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("DEBUG")
     log = logging.getLogger("codex_mcp.test")
@@ -162,7 +142,6 @@ def test_secrets_in_log_messages_and_their_arguments_are_redacted(capsys: pytest
     assert leaked(err) == []
 
 
-@pytest.mark.usefixtures("restore_logging")
 def test_a_logged_traceback_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("DEBUG")
     try:
@@ -176,7 +155,6 @@ def test_a_logged_traceback_is_redacted(capsys: pytest.CaptureFixture[str]) -> N
     assert leaked(err) == []
 
 
-@pytest.mark.usefixtures("restore_logging")
 async def test_the_traceback_of_a_tool_that_crashed_is_logged_redacted(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -193,6 +193,7 @@ def test_in_a_terminal_one_line_on_stderr_then_ctrl_c_exits_130_quietly() -> Non
         os.close(controller)
         if process.poll() is None:
             process.kill()
+            process.communicate()  # reaped and its pipes closed: a failure here must not leak into the next test
     assert first.startswith("codex-mcp: waiting for an MCP client on stdin/stdout")
     assert "codex-mcp --help" in first
     assert "codex-mcp --demo tools" in first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -73,9 +74,20 @@ def serve(settings: Settings) -> int:
         from codex_mcp.server import create_server
 
         server = create_server(settings)
+        previous = signal.signal(signal.SIGINT, _quit_at_once)
+    except KeyboardInterrupt:
+        return 130
+    try:
         if sys.stdin is not None and sys.stdin.isatty():
             print(TERMINAL_NOTE, file=sys.stderr, flush=True)
         server.run("stdio")
-    except KeyboardInterrupt:
-        return 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
     return 0
+
+
+def _quit_at_once(signum: int, frame: object) -> None:
+    """Ctrl-C while serving: exit 130 at once, quietly. Unwinding instead has windows (the event loop being built or
+    torn down, interpreter shutdown) where the interrupt became a traceback, a death by signal, or under load a hang;
+    and nothing needs it: every message is flushed as it is written, and the API requests in flight die with us."""
+    os._exit(130)
