@@ -415,10 +415,13 @@ def mutant_diff(work: Path, mutant: str, module_path: str) -> str:
 
 
 def changed_lines(diff: str) -> str:
-    """The mutated line(s) of a diff, stripped: how scripts/mutation-equivalent.toml recognises a mutant."""
-    return "\n".join(
-        line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")
-    )
+    """The mutated line(s) of a diff, stripped: how scripts/mutation-equivalent.toml recognises a mutant. A mutant
+    that only removes lines (an argument left out) is recognised by them, each marked with a leading '-'."""
+    lines = diff.splitlines()
+    added = [line[1:].strip() for line in lines if line.startswith("+") and not line.startswith("+++")]
+    if added:
+        return "\n".join(added)
+    return "\n".join(f"-{line[1:].strip()}" for line in lines if line.startswith("-") and not line.startswith("---"))
 
 
 def module_name(mutant: str) -> str:

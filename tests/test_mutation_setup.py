@@ -172,3 +172,8 @@ def test_the_report_scores_caught_over_total_leaving_equivalents_out(mutation: M
 def test_a_survivor_is_recognised_as_equivalent_by_its_mutated_line(mutation: ModuleType) -> None:
     diff = "--- codex_mcp/x.py\n+++ codex_mcp/x.py\n@@ -1,2 +1,2 @@\n def f():\n-    return a + 1\n+    return a + 2"
     assert mutation.changed_lines(diff) == "return a + 2"
+
+
+def test_a_survivor_that_only_removes_lines_is_recognised_by_them(mutation: ModuleType) -> None:
+    diff = "--- codex_mcp/x.py\n+++ codex_mcp/x.py\n@@ -1,3 +1,2 @@\n f(\n-    a=1,\n-    b=2,\n )"
+    assert mutation.changed_lines(diff) == "-a=1,\n-b=2,"
