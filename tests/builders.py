@@ -4,6 +4,7 @@ read the requests tests send. Not a test module."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -11,10 +12,13 @@ from urllib.parse import parse_qsl
 import httpx
 from pytest_httpx import HTTPXMock
 
+from codex_mcp.models import BucketSeries, UsageBucket
+from codex_mcp.usage_report import ReportData
 from tests.conftest import BASE_URL, TEST_KEY
 
 NOV_1 = 1730419200  # 2024-11-01T00:00:00Z, the start_time of the spec's examples
 DAY = 86400
+NOV_4 = NOV_1 + 3 * DAY  # Monday 2024-11-04
 OCT_1 = int(datetime(2024, 10, 1, tzinfo=UTC).timestamp())
 TOKENS = ["page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=", "page_AAAAAGdHBgMiJdKOAAAAAGdGxdE=="]
 DATA_URL = re.compile(r"^https://api\.openai\.com/v1/organization/(usage/[a-z_]+|costs)\?")
@@ -133,3 +137,34 @@ def listing(data: list[dict[str, Any]], *, has_more: bool = False) -> dict[str, 
 def api_error(status: int, message: str, code: str | None = None, request_id: str = "req_abc123") -> dict[str, Any]:
     error = {"message": message, "type": "invalid_request_error", "param": None, "code": code}
     return {"status_code": status, "json": {"error": error}, "headers": {"x-request-id": request_id}}
+
+
+def daily_buckets(days: int, results: Callable[[int], list[dict[str, Any]]]) -> list[UsageBucket]:
+    """`days` day buckets from Monday 2024-11-04; day d holds results(d)."""
+    return [
+        UsageBucket(start_time=NOV_4 + d * DAY, end_time=NOV_4 + (d + 1) * DAY, results=results(d)) for d in range(days)
+    ]
+
+
+def daily_report(
+    buckets: list[UsageBucket],
+    *,
+    source: str = "/organization/usage/completions",
+    group_by: Sequence[str] = (),
+    cached_buckets: int = 0,
+    **options: Any,
+) -> ReportData:
+    """The report the tools build of these day buckets (the whole range they span, no filters): costs in US dollars
+    sorted by amount, usage in tokens and model requests sorted by requests. `options`: include_group_rows, now, ..."""
+    costs = source == "/organization/costs"
+    return ReportData.of(
+        BucketSeries(source, buckets, 1, cached_buckets=cached_buckets),
+        start_time=buckets[0].start_time,
+        end_time=buckets[-1].end_time,
+        bucket_width="1d",
+        group_by=list(group_by),
+        filters={},
+        units="US dollars" if costs else "tokens and model requests",
+        sort_key="amount_usd" if costs else "num_model_requests",
+        **options,
+    )

@@ -15,16 +15,14 @@ from mcp import Client
 from pytest_httpx import HTTPXMock
 
 from codex_mcp.budget import _ReportFitter, fit_report
-from codex_mcp.models import BucketSeries, UsageBucket
 from codex_mcp.result_fit import fit_structured
 from codex_mcp.server import create_server
 from codex_mcp.usage_report import ReportData
-from tests.builders import DAY, NOV_1, bucket, completions, cost, usage_page
+from tests.builders import DAY, NOV_1, bucket, completions, cost, daily_buckets, daily_report, usage_page
 from tests.conftest import call_tool, make_settings, result_text
 
 BUDGET = 1000  # the smallest max_result_tokens: 4,000 bytes
 REPORT_LIMIT = BUDGET * 4 - 256  # what a report may use: room is kept for what the server adds after the tool
-NOV_4 = NOV_1 + 3 * DAY  # Monday 2024-11-04
 USERS_URL = "https://api.openai.com/v1/organization/users"
 
 
@@ -151,23 +149,8 @@ def report_data(*, days: int, models: int, name_length: int, include_group_rows:
         name = f"model-{index:02d}-".ljust(name_length, "x")
         return completions(model=name, num_model_requests=100 + 7 * index + day, input_tokens=1000 + 13 * index)
 
-    buckets = [
-        UsageBucket(
-            start_time=NOV_4 + d * DAY, end_time=NOV_4 + (d + 1) * DAY, results=[row(d, i) for i in range(models)]
-        )
-        for d in range(days)
-    ]
-    return ReportData.of(
-        BucketSeries("/organization/usage/completions", buckets, 1),
-        start_time=NOV_4,
-        end_time=NOV_4 + days * DAY,
-        bucket_width="1d",
-        group_by=["model"],
-        filters={},
-        units="tokens and model requests",
-        sort_key="num_model_requests",
-        include_group_rows=include_group_rows,
-    )
+    buckets = daily_buckets(days, lambda d: [row(d, i) for i in range(models)])
+    return daily_report(buckets, group_by=["model"], include_group_rows=include_group_rows)
 
 
 def sweep(data: ReportData, budgets: range) -> list[tuple[int, dict[str, Any]]]:
@@ -273,25 +256,10 @@ def test_group_rows_are_skipped_unbuilt_only_when_they_surely_cannot_fit() -> No
     """The fitter skips building group-row tables it estimates to be over the limit (a speed-up): the estimate
     must never exceed the real size, or shapes that fit would be passed over. Rows as small as they come:
     ['2024-11-04','a',1,1]."""
-    buckets = [
-        UsageBucket(
-            start_time=NOV_4 + d * DAY,
-            end_time=NOV_4 + (d + 1) * DAY,
-            results=[completions(model=m, num_model_requests=1, input_tokens=d % 10) for m in "abcdefghijkl"],
-        )
-        for d in range(30)
-    ]
-    data = ReportData.of(
-        BucketSeries("/organization/usage/completions", buckets, 1),
-        start_time=NOV_4,
-        end_time=NOV_4 + 30 * DAY,
-        bucket_width="1d",
-        group_by=["model"],
-        filters={},
-        units="tokens and model requests",
-        sort_key="num_model_requests",
-        include_group_rows=True,
+    buckets = daily_buckets(
+        30, lambda d: [completions(model=m, num_model_requests=1, input_tokens=d % 10) for m in "abcdefghijkl"]
     )
+    data = daily_report(buckets, group_by=["model"], include_group_rows=True)
     for width in ("1d", "1w", "1mo"):
         for keep in (None, 20, 10, 5, 3, 1):
             rows_size = size(data.group_rows_table(width, keep).model_dump(mode="json")["rows"])

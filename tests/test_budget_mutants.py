@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from codex_mcp.budget import _ReportFitter, fit_report
-from codex_mcp.models import BucketSeries, UsageBucket
 from codex_mcp.result_fit import fit_structured, limit_bytes
 from codex_mcp.usage_report import ReportData
-from tests.test_budget import NOV_4, report_data, size
-from tests.test_tools_usage import DAY, completions
+from tests.builders import completions, daily_buckets, daily_report
+from tests.test_budget import report_data, size
 
 TOOL = "codex_get_completions_usage"
 
@@ -30,20 +29,7 @@ def one_big_model_and_eight_long_names() -> ReportData:
         ]
         return [big, *rest]
 
-    buckets = [
-        UsageBucket(start_time=NOV_4 + d * DAY, end_time=NOV_4 + (d + 1) * DAY, results=results(d)) for d in range(2)
-    ]
-    return ReportData.of(
-        BucketSeries("/organization/usage/completions", buckets, 1),
-        start_time=NOV_4,
-        end_time=NOV_4 + 2 * DAY,
-        bucket_width="1d",
-        group_by=["model"],
-        filters={},
-        units="tokens and model requests",
-        sort_key="num_model_requests",
-        include_group_rows=True,
-    )
+    return daily_report(daily_buckets(2, results), group_by=["model"], include_group_rows=True)
 
 
 def test_group_rows_still_fit_beside_a_condensed_groups_table() -> None:
@@ -130,24 +116,7 @@ def test_groups_are_kept_as_many_as_fit_beside_months() -> None:
 
 
 def test_a_condensed_report_without_group_by_has_no_groups() -> None:
-    buckets = [
-        UsageBucket(
-            start_time=NOV_4 + d * DAY,
-            end_time=NOV_4 + (d + 1) * DAY,
-            results=[completions(model="a", num_model_requests=d + 1, input_tokens=7)],
-        )
-        for d in range(60)
-    ]
-    data = ReportData.of(
-        BucketSeries("/organization/usage/completions", buckets, 1),
-        start_time=NOV_4,
-        end_time=NOV_4 + 60 * DAY,
-        bucket_width="1d",
-        group_by=[],
-        filters={},
-        units="tokens and model requests",
-        sort_key="num_model_requests",
-    )
+    data = daily_report(daily_buckets(60, lambda d: [completions(model="a", num_model_requests=d + 1, input_tokens=7)]))
     out = fit_report(data, max_tokens=400, tool=TOOL)
 
     assert out.condensed is not None

@@ -15,32 +15,16 @@ from typing import Any
 import pytest
 
 from codex_mcp.errors import InvalidArgumentError
-from codex_mcp.models import BucketSeries, UsageBucket
 from codex_mcp.usage_report import ReportData, Table, UsageReport, period_start, resolve_bucket_range
-from tests.test_tools_usage import DAY, NOV_1, completions, cost
+from tests.builders import DAY, NOV_1, NOV_4, completions, cost, daily_buckets, daily_report
 
-NOV_4 = NOV_1 + 3 * DAY  # Monday 2024-11-04
 HOUR, MINUTE = 3600, 60
 
 
 def report_data(
     days: int, results: Callable[[int], list[dict[str, Any]]], group_by: Sequence[str] = ("model",), **extra: Any
 ) -> ReportData:
-    buckets = [
-        UsageBucket(start_time=NOV_4 + d * DAY, end_time=NOV_4 + (d + 1) * DAY, results=results(d)) for d in range(days)
-    ]
-    return ReportData.of(
-        BucketSeries("/organization/usage/completions", buckets, 1),
-        start_time=NOV_4,
-        end_time=NOV_4 + days * DAY,
-        bucket_width="1d",
-        group_by=list(group_by),
-        filters={},
-        units="tokens and model requests",
-        sort_key="num_model_requests",
-        include_group_rows=True,
-        **extra,
-    )
+    return daily_report(daily_buckets(days, results), group_by=group_by, include_group_rows=True, **extra)
 
 
 # ---- periods -------------------------------------------------------------------------------------------------------
@@ -128,24 +112,8 @@ def test_a_group_without_a_counter_shows_zero_in_the_groups_table() -> None:
 
 
 def test_a_line_item_without_a_quantity_shows_zero_quantity() -> None:
-    buckets = [
-        UsageBucket(
-            start_time=NOV_4,
-            end_time=NOV_4 + DAY,
-            results=[cost(2.0, line_item="x, input", quantity=3), cost(1.0, line_item="y, input")],
-        )
-    ]
-    data = ReportData.of(
-        BucketSeries("/organization/costs", buckets, 1),
-        start_time=NOV_4,
-        end_time=NOV_4 + DAY,
-        bucket_width="1d",
-        group_by=["line_item"],
-        filters={},
-        units="US dollars",
-        sort_key="amount_usd",
-        now=NOV_4 + 10 * DAY,
-    )
+    buckets = daily_buckets(1, lambda _: [cost(2.0, line_item="x, input", quantity=3), cost(1.0, line_item="y, input")])
+    data = daily_report(buckets, source="/organization/costs", group_by=["line_item"], now=NOV_4 + 10 * DAY)
     assert data.groups_table().rows == [["x, input", 2.0, 3], ["y, input", 1.0, 0]]
 
 
@@ -182,18 +150,8 @@ def test_in_the_groups_table_a_counter_equal_to_another_in_every_group_folds_int
     ],
 )
 def test_the_partial_note_says_why_for_costs_and_for_usage(source: str, why: str) -> None:
-    buckets = [UsageBucket(start_time=NOV_4, end_time=NOV_4 + DAY, results=[completions(num_model_requests=1)])]
-    data = ReportData.of(
-        BucketSeries(source, buckets, 1),
-        start_time=NOV_4,
-        end_time=NOV_4 + DAY,
-        bucket_width="1d",
-        group_by=[],
-        filters={},
-        units="u",
-        sort_key="num_model_requests",
-        now=NOV_4 + HOUR,
-    )
+    buckets = daily_buckets(1, lambda _: [completions(num_model_requests=1)])
+    data = daily_report(buckets, source=source, now=NOV_4 + HOUR)
     assert data.all_notes() == [
         f"Buckets from 2024-11-04 on are partial ({why}): their figures may still grow, so do not compare them with "
         "complete ones. Tables mark it as partial_from."
@@ -230,18 +188,8 @@ def test_the_bucket_table_folds_into_its_first_counter_and_marks_partial_rows() 
 
 
 def test_without_include_group_rows_a_report_has_none() -> None:
-    buckets = [UsageBucket(start_time=NOV_4, end_time=NOV_4 + DAY, results=two_models(0))]
-    data = ReportData.of(
-        BucketSeries("/organization/usage/completions", buckets, 1),
-        start_time=NOV_4,
-        end_time=NOV_4 + DAY,
-        bucket_width="1d",
-        group_by=["model"],
-        filters={},
-        units="u",
-        sort_key="num_model_requests",
-        now=NOV_4 + DAY,
-    )
+    buckets = daily_buckets(1, two_models)
+    data = daily_report(buckets, group_by=["model"], now=NOV_4 + DAY)
     report = data.full_report()
     assert report.group_rows is None
     assert report.notes is None  # the bucket ended exactly now, and no lag was given: complete
@@ -262,18 +210,8 @@ def test_costs_grouped_by_model_are_grouped_by_the_model_their_line_item_names()
         cost(0.25, line_item="code interpreter sessions"),
         cost(0.125),  # no line item
     ]
-    buckets = [UsageBucket(start_time=NOV_4, end_time=NOV_4 + DAY, results=results)]
-    data = ReportData.of(
-        BucketSeries("/organization/costs", buckets, 1),
-        start_time=NOV_4,
-        end_time=NOV_4 + DAY,
-        bucket_width="1d",
-        group_by=["model"],
-        filters={},
-        units="US dollars",
-        sort_key="amount_usd",
-        now=NOV_4 + 3 * DAY,
-    )
+    buckets = daily_buckets(1, lambda _: results)
+    data = daily_report(buckets, source="/organization/costs", group_by=["model"], now=NOV_4 + 3 * DAY)
     table = data.groups_table()
     assert table.columns == ["model", "amount_usd"]
     assert table.rows == [["gpt-4o-2024-08-06", 3.5], ["code interpreter sessions", 0.25], ["(no line item)", 0.125]]
@@ -287,22 +225,10 @@ def test_usage_grouped_by_model_keeps_the_model_the_api_gave() -> None:
 
 
 def test_a_report_says_how_many_buckets_came_from_memory() -> None:
-    buckets = [
-        UsageBucket(start_time=NOV_4 + d * DAY, end_time=NOV_4 + (d + 1) * DAY, results=two_models(d)) for d in range(3)
-    ]
+    buckets = daily_buckets(3, two_models)
 
     def report(cached: int) -> UsageReport:
-        return ReportData.of(
-            BucketSeries("/organization/usage/completions", buckets, 1, cached_buckets=cached),
-            start_time=NOV_4,
-            end_time=NOV_4 + 3 * DAY,
-            bucket_width="1d",
-            group_by=[],
-            filters={},
-            units="u",
-            sort_key="num_model_requests",
-            now=NOV_4 + 5 * DAY,
-        ).full_report()
+        return daily_report(buckets, cached_buckets=cached, now=NOV_4 + 5 * DAY).full_report()
 
     from_memory = report(2)
     assert from_memory.cached_buckets == 2
