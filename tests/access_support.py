@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 from mcp import Client
@@ -21,19 +20,13 @@ from codex_mcp.demo.entities import ApiKey, Invite, Project, ServiceAccount, Use
 from codex_mcp.demo.sample_access import DEMO_ADMIN_KEY_ID
 from codex_mcp.server import create_server
 from codex_mcp.toolsets import TOOLSETS
+from tests.builders import pairs
 from tests.conftest import BASE_URL, TEST_KEY, call_tool, find_nulls, make_settings, result_text
 
 AT = 1711471533  # the spec examples' timestamp
 AT_ISO = "2024-03-26T16:45:33Z"
 
 # ---- API objects -----------------------------------------------------------------------------------------------
-
-
-def listing(data: list[dict[str, Any]], *, has_more: bool = False, last_id: str | None = None) -> dict[str, Any]:
-    """A list page of the {first_id, last_id, has_more} kind."""
-    first = data[0]["id"] if data else None
-    last = last_id or (data[-1]["id"] if data else None)
-    return {"object": "list", "data": data, "first_id": first, "last_id": last, "has_more": has_more}
 
 
 def next_listing(data: list[dict[str, Any]], *, next_cursor: str | None = None) -> dict[str, Any]:
@@ -161,20 +154,7 @@ def role(role_id: str = "role_abc", **fields: Any) -> dict[str, Any]:
     }
 
 
-def api_error(status: int, message: str, request_id: str = "req_abc123", **error: Any) -> dict[str, Any]:
-    return {
-        "status_code": status,
-        "json": {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None, **error}},
-        "headers": {"x-request-id": request_id},
-    }
-
-
 # ---- the request as sent ---------------------------------------------------------------------------------------
-
-
-def pairs(request: httpx.Request) -> list[tuple[str, str]]:
-    """The query as sent, in order, parsed from the raw (still-encoded) query string."""
-    return parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
 
 
 def sent_body(request: httpx.Request) -> Any:

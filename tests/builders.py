@@ -129,13 +129,18 @@ def alert(
     }
 
 
-def listing(data: list[dict[str, Any]], *, has_more: bool = False) -> dict[str, Any]:
-    first, last = (data[0]["id"], data[-1]["id"]) if data else (None, None)
+def listing(data: list[dict[str, Any]], *, has_more: bool = False, last_id: str | None = None) -> dict[str, Any]:
+    """A list page of the {first_id, last_id, has_more} kind; last_id defaults to the last item's id."""
+    first = data[0]["id"] if data else None
+    last = last_id or (data[-1]["id"] if data else None)
     return {"object": "list", "data": data, "first_id": first, "last_id": last, "has_more": has_more}
 
 
-def api_error(status: int, message: str, code: str | None = None, request_id: str = "req_abc123") -> dict[str, Any]:
-    error = {"message": message, "type": "invalid_request_error", "param": None, "code": code}
+def api_error(
+    status: int, message: str, code: str | None = None, request_id: str = "req_abc123", **fields: Any
+) -> dict[str, Any]:
+    """httpx_mock.add_response arguments for an API error answer; `fields`: more of the error object (param=...)."""
+    error = {"message": message, "type": "invalid_request_error", "param": None, "code": code, **fields}
     return {"status_code": status, "json": {"error": error}, "headers": {"x-request-id": request_id}}
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from pytest_httpx import HTTPXMock
 from codex_mcp.errors import InternalServerError
 from codex_mcp.metrics import UNAVAILABLE_FIELDS, CodingToolMetrics, compute_metrics
 from codex_mcp.models import BucketSeries, UsageBucket, User
+from tests.builders import pairs, usage_page
 from tests.conftest import BASE_URL, TEST_KEY, call_tool, make_settings, result_text
 
 DAY = 86400
@@ -29,10 +29,6 @@ MEMBERS = ["user-1", "user-2", "user-3", "user-4", "user-5"]
 # user-1: gpt-4o every day (2 requests); user-2: gpt-4o-mini on even days (3 requests); user-3: a zero-request row on
 # day 5 (not active); a service-account row without user_id on day 0 (7 requests, counted but not a user).
 # Costs: 0.1 + 0.2 a day for 30 days = 9.0 exactly.
-
-
-def pairs(request: httpx.Request) -> list[tuple[str, str]]:
-    return parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
 
 
 def row(model: str, user_id: str | None, requests: int, inp: int, out: int, cached: int) -> dict[str, Any]:
@@ -69,10 +65,6 @@ def cost_day(i: int) -> dict[str, Any]:
     return {"object": "bucket", "start_time": NOV_1 + i * DAY, "end_time": NOV_1 + (i + 1) * DAY, "results": results}
 
 
-def page(buckets: list[dict[str, Any]], next_page: str | None = None) -> dict[str, Any]:
-    return {"object": "page", "data": buckets, "has_more": next_page is not None, "next_page": next_page}
-
-
 def member(user_id: str) -> dict[str, Any]:
     return {
         "object": "organization.user",
@@ -85,12 +77,12 @@ def member(user_id: str) -> dict[str, Any]:
 
 
 def add_usage(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=USAGE_URL, json=page([usage_day(i) for i in range(20)], TOKEN))
-    httpx_mock.add_response(url=USAGE_URL, json=page([usage_day(i) for i in range(20, 30)]))
+    httpx_mock.add_response(url=USAGE_URL, json=usage_page([usage_day(i) for i in range(20)], TOKEN))
+    httpx_mock.add_response(url=USAGE_URL, json=usage_page([usage_day(i) for i in range(20, 30)]))
 
 
 def add_costs(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(url=COSTS_URL, json=page([cost_day(i) for i in range(30)]))
+    httpx_mock.add_response(url=COSTS_URL, json=usage_page([cost_day(i) for i in range(30)]))
 
 
 def add_users(httpx_mock: HTTPXMock) -> None:

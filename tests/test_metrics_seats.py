@@ -10,7 +10,8 @@ from pytest_httpx import HTTPXMock
 
 from codex_mcp.metrics import compute_metrics
 from codex_mcp.models import BucketSeries
-from tests.test_metrics import COSTS_URL, DAY, NOV_1, USAGE_URL, USERS_URL, member, metrics, page, row
+from tests.builders import usage_page
+from tests.test_metrics import COSTS_URL, DAY, NOV_1, USAGE_URL, USERS_URL, member, metrics, row
 
 
 def members_page(*members: dict[str, Any]) -> dict[str, Any]:
@@ -25,8 +26,8 @@ async def test_a_service_account_member_with_usage_is_neither_a_seat_nor_a_non_m
     service_account = {**member("user-svc"), "is_service_account": True}
     httpx_mock.add_response(url=USERS_URL, json=members_page(member("user-1"), member("user-2"), service_account))
     usage = [row("o3", "user-1", 2, 10, 1, 0), row("o3", "user-svc", 5, 50, 5, 0), row("o3", "user-gone", 1, 1, 1, 0)]
-    httpx_mock.add_response(url=USAGE_URL, json=page([one_day(*usage)]))
-    httpx_mock.add_response(url=COSTS_URL, json=page([one_day()]))
+    httpx_mock.add_response(url=USAGE_URL, json=usage_page([one_day(*usage)]))
+    httpx_mock.add_response(url=COSTS_URL, json=usage_page([one_day()]))
 
     out = await metrics({"start_time": NOV_1, "end_time": NOV_1 + DAY})
 
@@ -47,8 +48,8 @@ async def test_usage_without_a_model_is_counted_under_unknown(httpx_mock: HTTPXM
         row("", "user-1", 3, 3, 3, 3),
     ]
     httpx_mock.add_response(url=USERS_URL, json=members_page(member("user-1")))
-    httpx_mock.add_response(url=USAGE_URL, json=page([one_day(*usage)]))
-    httpx_mock.add_response(url=COSTS_URL, json=page([one_day()]))
+    httpx_mock.add_response(url=USAGE_URL, json=usage_page([one_day(*usage)]))
+    httpx_mock.add_response(url=COSTS_URL, json=usage_page([one_day()]))
 
     out = await metrics({"start_time": NOV_1, "end_time": NOV_1 + DAY})
 
@@ -71,8 +72,8 @@ async def test_the_period_names_the_first_and_last_day_touched(
     httpx_mock: HTTPXMock, end_time: int, period: str
 ) -> None:
     httpx_mock.add_response(url=USERS_URL, json=members_page(member("user-1")))
-    httpx_mock.add_response(url=USAGE_URL, json=page([one_day()]))
-    httpx_mock.add_response(url=COSTS_URL, json=page([one_day()]))
+    httpx_mock.add_response(url=USAGE_URL, json=usage_page([one_day()]))
+    httpx_mock.add_response(url=COSTS_URL, json=usage_page([one_day()]))
 
     out = await metrics({"start_time": NOV_1, "end_time": end_time})
 

@@ -15,7 +15,6 @@ from codex_mcp.server import create_server
 from tests.access_support import (
     AT,
     AT_ISO,
-    api_error,
     assert_sent,
     call_error,
     call_ok,
@@ -24,7 +23,6 @@ from tests.access_support import (
     group,
     group_user,
     invite,
-    listing,
     next_listing,
     project,
     project_user,
@@ -33,6 +31,7 @@ from tests.access_support import (
     sent_body,
     service_account,
 )
+from tests.builders import api_error, listing
 from tests.conftest import make_settings, result_text
 from tests.test_confirm import Asker
 
@@ -275,7 +274,7 @@ async def test_a_page_that_cannot_be_continued_is_an_error_not_data(
 
 
 async def test_an_add_that_failed_with_500_is_not_repeated_and_says_to_list_first(httpx_mock: HTTPXMock) -> None:
-    httpx_mock.add_response(**api_error(500, "The server had an error.", "req_add"))
+    httpx_mock.add_response(**api_error(500, "The server had an error.", request_id="req_add"))
 
     text = await call_error(
         "codex_add_project_user", {"project_id": "proj_abc", "role": "member", "user_id": "user-abc"}, max_retries=3
@@ -323,7 +322,7 @@ async def test_changes_that_repeat_harmlessly_are_retried_after_a_500(
 
 async def test_api_refusals_come_back_with_the_apis_message_and_a_hint(httpx_mock: HTTPXMock) -> None:
     message = "This invite has already been accepted and cannot be deleted."
-    httpx_mock.add_response(**api_error(400, message, "req_accepted", code="invite_already_accepted"))
+    httpx_mock.add_response(**api_error(400, message, code="invite_already_accepted", request_id="req_accepted"))
 
     text = await call_error("codex_delete_invite", {"invite_id": "invite-abc"})
 

@@ -8,7 +8,6 @@ import json
 import sys
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl
 
 import anyio
 import httpx
@@ -21,7 +20,7 @@ from codex_mcp.client import AdminClient
 from codex_mcp.demo import AdminAPISimulator
 from codex_mcp.server import create_server
 from codex_mcp.tools import CHANGE, CREATE, READ, UPDATE
-from tests.builders import ALERT, alert, api_error, listing, spend_limit
+from tests.builders import ALERT, alert, api_error, listing, pairs, spend_limit
 from tests.conftest import BASE_URL, TEST_KEY, call_tool, find_nulls, make_settings, result_text
 from tests.simulator_support import NOW
 from tests.test_confirm import Asker, recording_simulator
@@ -32,10 +31,6 @@ PROJECT = "proj_abc123"
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------------
-
-
-def pairs(request: httpx.Request) -> list[tuple[str, str]]:
-    return parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
 
 
 def sent(request: httpx.Request, method: str, path: str) -> None:

@@ -6,12 +6,12 @@ import json
 import types
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
+from tests.builders import api_error, listing, pairs
 from tests.conftest import (
     BASE_URL,
     TEST_KEY,
@@ -27,17 +27,6 @@ ADDED_AT_ISO = "2024-03-26T16:45:33Z"
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------------
-
-
-def pairs(request: httpx.Request) -> list[tuple[str, str]]:
-    """The query as sent, in order, repeated names kept, parsed from the raw (still-encoded) query string."""
-    return parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
-
-
-def listing(data: list[dict[str, Any]], *, has_more: bool = False, last_id: str | None = None) -> dict[str, Any]:
-    first = data[0]["id"] if data else None
-    last = last_id or (data[-1]["id"] if data else None)
-    return {"object": "list", "data": data, "first_id": first, "last_id": last, "has_more": has_more}
 
 
 def user(user_id: str = "user_abc", **fields: Any) -> dict[str, Any]:
@@ -62,14 +51,6 @@ def project(project_id: str = "proj_abc", **fields: Any) -> dict[str, Any]:
         "status": "active",
         "external_key_id": None,
         **fields,
-    }
-
-
-def api_error(status: int, message: str, request_id: str = "req_abc123", **error: Any) -> dict[str, Any]:
-    return {
-        "status_code": status,
-        "json": {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None, **error}},
-        "headers": {"x-request-id": request_id},
     }
 
 
@@ -372,7 +353,7 @@ async def test_create_project_posts_the_name(httpx_mock: HTTPXMock) -> None:
 )
 async def test_creates_are_not_retried_on_500(httpx_mock: HTTPXMock, tool: str, arguments: dict[str, Any]) -> None:
     """A 500 after a POST that creates may mean it was created: retrying could make a duplicate."""
-    httpx_mock.add_response(**api_error(500, "The server had an error.", "req_create"))
+    httpx_mock.add_response(**api_error(500, "The server had an error.", request_id="req_create"))
 
     result = await call_tool(make_settings(max_retries=3), tool, arguments)
 
@@ -392,7 +373,7 @@ async def test_creates_are_retried_on_429(
     httpx_mock: HTTPXMock, tool: str, arguments: dict[str, Any], response: dict[str, Any]
 ) -> None:
     """A 429 means the request was not processed, so sending it again cannot duplicate anything."""
-    httpx_mock.add_response(**api_error(429, "Rate limit reached.", "req_slow"))
+    httpx_mock.add_response(**api_error(429, "Rate limit reached.", request_id="req_slow"))
     httpx_mock.add_response(json=response)
 
     out = await call(tool, arguments, max_retries=1)
@@ -656,7 +637,7 @@ async def test_audit_bad_arguments_send_nothing(
 )
 async def test_api_errors_become_tool_errors(httpx_mock: HTTPXMock, status: int, hint: str) -> None:
     message = f"Something went wrong ({status}) with key {TEST_KEY}"
-    httpx_mock.add_response(**api_error(status, message, f"req_{status}", param="user_id"))
+    httpx_mock.add_response(**api_error(status, message, request_id=f"req_{status}", param="user_id"))
 
     result = await call_tool(make_settings(max_retries=0), "codex_get_user", {"user_id": "user-abc"})
 

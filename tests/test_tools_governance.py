@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from typing import Any
-from urllib.parse import parse_qsl
 
 import anyio
 import httpx
@@ -17,6 +16,7 @@ from pytest_httpx import HTTPXMock
 from codex_mcp.demo import AdminAPISimulator
 from codex_mcp.server import create_server
 from codex_mcp.tools import READ
+from tests.builders import pairs
 from tests.conftest import BASE_URL, TEST_KEY, call_tool, find_nulls, make_settings, result_text
 from tests.test_toolsets import clean_environment
 
@@ -25,10 +25,6 @@ PROJECT = "proj_abc123"
 CREATED = 1711471533  # the spec examples' timestamp
 CREATED_ISO = "2024-03-26T16:45:33Z"
 TOOLS = ["codex_get_model_permissions", "codex_get_data_retention", "codex_list_certificates"]
-
-
-def pairs(request: httpx.Request) -> list[tuple[str, str]]:
-    return parse_qsl(request.url.query.decode("ascii"), keep_blank_values=True)
 
 
 def sent(request: httpx.Request, path: str) -> None:

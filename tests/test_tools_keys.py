@@ -15,17 +15,16 @@ from tests.access_support import (
     AT,
     AT_ISO,
     admin_key,
-    api_error,
     assert_sent,
     call_error,
     call_ok,
     counted_session,
     deleted,
-    listing,
     project,
     project_key,
     sample_picks,
 )
+from tests.builders import api_error, listing
 from tests.conftest import BASE_URL, TEST_KEY, make_settings, result_text
 from tests.test_confirm import Asker
 
@@ -129,7 +128,7 @@ async def test_admin_key_pages_say_how_to_continue(httpx_mock: HTTPXMock) -> Non
 
 async def test_a_key_of_a_service_account_is_refused_with_the_api_message(httpx_mock: HTTPXMock) -> None:
     message = "API key key_abc belongs to service account svc_acct_1; delete the service account to remove its key."
-    httpx_mock.add_response(**api_error(400, message, "req_sa"))
+    httpx_mock.add_response(**api_error(400, message, request_id="req_sa"))
 
     text = await call_error("codex_delete_project_api_key", {"project_id": "proj_abc", "api_key_id": "key_abc"})
 
