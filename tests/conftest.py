@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -130,6 +133,20 @@ def assert_refused(result: CallToolResult, tool: str, field: str, *fragments: st
 @functools.cache
 def _read_spec(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_script(path: Path, name: str) -> ModuleType:
+    """A script of scripts/ (not a package) imported as module `name`, for its tests."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None, f"cannot load {path}"
+    assert spec.loader is not None, f"cannot load {path}"
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is made
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    return module
 
 
 def load_spec() -> dict[str, Any]:

@@ -4,16 +4,16 @@ pins its actions like release.yml, and the report counts what it says it counts.
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import os
 import re
-import sys
 import tomllib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests.conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "mutation.py"
@@ -41,16 +41,7 @@ LOGIC_MODULES = [
 
 @pytest.fixture(scope="module")
 def mutation() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mutation_script", SCRIPT)
-    assert spec is not None, f"cannot load {SCRIPT}"
-    assert spec.loader is not None, f"cannot load {SCRIPT}"
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
+    return load_script(SCRIPT, "mutation_script")
 
 
 def mutated_by(mutation: ModuleType, path: str) -> list[str]:

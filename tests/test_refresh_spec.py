@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -11,19 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SPEC_PATH, load_spec
+from tests.conftest import SPEC_PATH, load_script, load_spec
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "refresh_spec.py"
 
 
 @pytest.fixture(scope="module")
 def refresh() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("refresh_spec", SCRIPT)
-    assert spec is not None, f"cannot load {SCRIPT}"
-    assert spec.loader is not None, f"cannot load {SCRIPT}"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "refresh_spec")
 
 
 def test_the_copy_is_where_the_script_writes_and_its_readme_names_the_source(refresh: ModuleType) -> None:
