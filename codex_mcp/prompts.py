@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
-from mcp.server.mcpserver.prompts.base import Prompt
+from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 
@@ -138,4 +140,21 @@ PROMPTS = (investigate_cost_spike, monthly_cost_report, access_review, coding_to
 
 def register_prompts(server: CodexServer) -> None:
     for fn in PROMPTS:
-        server.add_prompt(Prompt.from_function(fn, name=fn.__name__, description=fn.__doc__))
+        server.add_prompt(_prompt(fn))
+
+
+def _prompt(fn: Callable[..., str]) -> Prompt:
+    """The prompt of `fn`, whose parameters are its arguments (all strings, as MCP sends them); an argument it does not
+    take is refused as invalid params. Made directly: Prompt.from_function builds a pydantic model per prompt (a few
+    ms of start-up) and answers an unknown argument with an internal error."""
+    parameters = inspect.signature(fn).parameters
+    names = tuple(parameters)
+
+    def render(**arguments: str) -> str:
+        if unknown := sorted(set(arguments) - set(names)):
+            takes = f"its arguments are {', '.join(names)}" if names else "it takes no arguments"
+            raise _refuse(f"prompt {fn.__name__} has no argument {shown(unknown[0], 40)}; {takes}")
+        return fn(**arguments)
+
+    arguments = [PromptArgument(name=name, required=p.default is p.empty) for name, p in parameters.items()]
+    return Prompt(name=fn.__name__, description=fn.__doc__, arguments=arguments, fn=render)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,7 +23,7 @@ from codex_mcp.redaction import needs_redaction, redact, redact_tree
 from codex_mcp.resources import register_resources
 from codex_mcp.result_fit import BYTES_PER_TOKEN, ResultTooLargeError, fit_structured, json_text
 from codex_mcp.settings import Settings
-from codex_mcp.state import AppState
+from codex_mcp.state import AppState, TransportSource
 from codex_mcp.stdio import serve_stdio
 
 if TYPE_CHECKING:
@@ -218,11 +219,11 @@ def describe_validation_error(tool: str, error: ValidationError) -> str:
 
 def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> CodexServer:
     """Build the server. `transport` answers HTTP in-process (tests); demo settings bring the sample organization."""
-    settings, transport = api_connection(settings, transport)
+    settings, transport_source = api_connection(settings, transport)
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        server.live = AppState(settings, transport)
+        server.live = AppState(settings, transport_source)
         try:
             yield server.live
         finally:
@@ -245,11 +246,17 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
 
 def api_connection(
     settings: Settings, transport: httpx.AsyncBaseTransport | None = None
-) -> tuple[Settings, httpx.AsyncBaseTransport | None]:
-    """The settings and transport to reach the API with: in demo mode, the simulator (built on first use) and its
-    key."""
+) -> tuple[Settings, TransportSource]:
+    """The settings to reach the API with, and where its transport comes from: in demo mode, the simulator's key and
+    a transport made on first use (so starting a --demo server imports neither httpx nor the simulator)."""
     if not settings.demo or transport is not None:
-        return settings, transport
-    from codex_mcp.demo.connection import DEMO_ADMIN_KEY, DemoTransport
+        return settings, lambda: transport
+    from codex_mcp.demo import DEMO_ADMIN_KEY
 
-    return settings.model_copy(update={"admin_key": SecretStr(DEMO_ADMIN_KEY)}), DemoTransport()
+    return settings.model_copy(update={"admin_key": SecretStr(DEMO_ADMIN_KEY)}), functools.cache(_demo_transport)
+
+
+def _demo_transport() -> httpx.AsyncBaseTransport:
+    from codex_mcp.demo.connection import DemoTransport
+
+    return DemoTransport()

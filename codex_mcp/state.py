@@ -16,11 +16,15 @@ if TYPE_CHECKING:
     from codex_mcp.tools.core.labels import LabelCache
 
 
+TransportSource = Callable[[], "httpx.AsyncBaseTransport | None"]
+"""Where the API client's transport comes from when it is first needed (None: httpx's own, to the network)."""
+
+
 class AppState:
     """Lifespan state: one AdminClient (one connection pool) shared by all tool calls, and the label cache. Both are
     made on first use, so starting the server and listing its tools import and build neither."""
 
-    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, settings: Settings, transport: TransportSource = lambda: None) -> None:
         self.settings = settings
         self._transport = transport
         self._client: AdminClient | None = None
@@ -31,7 +35,7 @@ class AppState:
         if self._client is None:
             from codex_mcp.client import AdminClient
 
-            self._client = AdminClient(self.settings, transport=self._transport)
+            self._client = AdminClient(self.settings, transport=self._transport())
         return self._client
 
     @property

@@ -56,7 +56,8 @@ async def main():
         heavy = [m for m in sys.modules if m.startswith((
             "codex_mcp.tools.core.", "codex_mcp.tools.usage", "codex_mcp.tools.budgets", "codex_mcp.client",
             "codex_mcp.models", "codex_mcp.usage_report", "codex_mcp.budget", "codex_mcp.demo.simulator",
-            "codex_mcp.demo.sample_org", "codex_mcp.cli.render", "codex_mcp.insights"))]
+            "codex_mcp.demo.sample_org", "codex_mcp.demo.connection", "codex_mcp.cli.render", "codex_mcp.insights"))]
+        heavy += [m for m in ("httpx",) if m in sys.modules]
         print(",".join(sorted(heavy)))
         await client.call_tool("codex_get_project", {"project_id": "proj_nonexistent"})
         print("codex_mcp.tools.core.projects" in sys.modules, "codex_mcp.demo.simulator" in sys.modules)
@@ -65,7 +66,7 @@ anyio.run(main)
 """
 
 
-def test_listing_tools_imports_no_tool_module_and_builds_no_demo_org() -> None:
+def test_listing_tools_imports_no_tool_module_nor_httpx_and_builds_no_demo_org() -> None:
     probe = subprocess.run(
         [sys.executable, "-c", STARTUP_PROBE],
         cwd=ROOT,

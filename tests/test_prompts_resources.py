@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS
 
 from codex_mcp.server import create_server
 from codex_mcp.toolsets import TOOLSETS
@@ -74,6 +75,12 @@ async def test_prompts_say_which_tools_to_call_and_what_the_answer_holds(
         ("investigate_cost_spike", {"day": "2026-02-30"}, "day"),
         ("monthly_cost_report", {"month": "2026-13"}, "month must be YYYY-MM with a month from 01 to 12"),
         ("monthly_cost_report", {"month": "October"}, "month must be YYYY-MM"),
+        (
+            "monthly_cost_report",
+            {"moth": "2026-10"},
+            "prompt monthly_cost_report has no argument 'moth'; its arguments are month",
+        ),
+        ("access_review", {"day": "2026-10-01"}, "prompt access_review has no argument 'day'; it takes no arguments"),
     ],
 )
 async def test_bad_prompt_arguments_are_refused(
@@ -81,6 +88,7 @@ async def test_bad_prompt_arguments_are_refused(
 ) -> None:
     with pytest.raises(MCPError) as error:
         await demo.get_prompt(name, arguments)
+    assert error.value.error.code == INVALID_PARAMS
     assert message in str(error.value)
 
 

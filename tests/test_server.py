@@ -247,6 +247,21 @@ async def test_without_a_key_tools_list_but_calls_explain_the_key() -> None:
     assert recorder.requests == []
 
 
+async def test_the_demo_organization_is_one_per_server_and_outlives_its_sessions() -> None:
+    server = create_server(make_settings(demo=True, admin_key=None))
+    async with Client(server) as client:
+        created = await client.call_tool("codex_create_project", {"name": "Kept across sessions"})
+        assert not created.is_error, result_text(created)
+    async with Client(server) as client:  # a second session of the same server (as over HTTP): the same organization
+        listed = await client.call_tool("codex_list_projects", {"limit": 100})
+    names = [project["name"] for project in listed.structured_content["data"]]  # type: ignore[index]
+    assert "Kept across sessions" in names
+    other = create_server(make_settings(demo=True, admin_key=None))
+    async with Client(other) as client:  # another server: its own organization
+        listed = await client.call_tool("codex_list_projects", {"limit": 100})
+    assert "Kept across sessions" not in [project["name"] for project in listed.structured_content["data"]]  # type: ignore[index]
+
+
 # ---- argument validation -----------------------------------------------------------------------------------------
 
 

@@ -112,7 +112,6 @@ def environment_help() -> str:
 
 def load_settings(args: argparse.Namespace) -> Settings:
     """Settings from the environment, overridden by command-line flags (validated alike)."""
-    settings = Settings()
     overrides: dict[str, Any] = {}
     if getattr(args, "demo", False):
         overrides["demo"] = True
@@ -128,8 +127,9 @@ def load_settings(args: argparse.Namespace) -> Settings:
         overrides["log_level"] = level
     elif args.command not in (None, "serve"):
         overrides["log_level"] = "WARNING"
-    # model_copy would not validate: a bad --toolsets must be refused like a bad CODEX_MCP_TOOLSETS.
-    return Settings.model_validate({**settings.model_dump(), **overrides}) if overrides else settings
+    # Values given to the constructor win over the environment and are validated alike (a bad --toolsets is
+    # refused like a bad CODEX_MCP_TOOLSETS); the environment is read once.
+    return Settings(**overrides)
 
 
 def describe_settings_error(error: ValidationError) -> str:

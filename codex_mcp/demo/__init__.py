@@ -1,7 +1,7 @@
 """A simulated OpenAI Admin API serving a deterministic sample organization (for --demo and tests).
 
-Its parts are imported when first used (PEP 562), so `codex_mcp.demo.connection` (all a --demo server needs to
-start) does not import the simulator.
+Its parts are imported when first used (PEP 562), so importing the package (for DEMO_ADMIN_KEY, all a --demo server
+needs to start) imports neither httpx nor the simulator.
 """
 
 from __future__ import annotations
@@ -9,14 +9,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from codex_mcp.demo.connection import DEMO_ADMIN_KEY
-
 if TYPE_CHECKING:
     from codex_mcp.demo.loopback import Fault, LoopbackServer
     from codex_mcp.demo.sample_org import SampleOrg
     from codex_mcp.demo.simulator import AdminAPISimulator
 
 __all__ = ["DEMO_ADMIN_KEY", "AdminAPISimulator", "Fault", "LoopbackServer", "SampleOrg"]
+DEMO_ADMIN_KEY = "demo-admin-key"
 _HOMES = {
     "AdminAPISimulator": "codex_mcp.demo.simulator",
     "Fault": "codex_mcp.demo.loopback",

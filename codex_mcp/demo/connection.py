@@ -1,4 +1,4 @@
-"""How --demo reaches the API: the simulator's key and an in-process transport that builds the simulator on the first
+"""How --demo reaches the API: an in-process transport that builds the simulator on the first
 request (so starting the server and listing its tools build none of the sample organization)."""
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ import httpx
 
 if TYPE_CHECKING:
     from codex_mcp.demo.simulator import AdminAPISimulator
-
-DEMO_ADMIN_KEY = "demo-admin-key"
 
 
 class DemoTransport(httpx.AsyncBaseTransport):

@@ -10,10 +10,10 @@ import time
 
 import httpx
 
+from codex_mcp.demo import DEMO_ADMIN_KEY
 from codex_mcp.demo.access_endpoints import AccessEndpoints
 from codex_mcp.demo.audit_log_endpoints import AuditLogEndpoints
 from codex_mcp.demo.budget_endpoints import BudgetEndpoints
-from codex_mcp.demo.connection import DEMO_ADMIN_KEY
 from codex_mcp.demo.directory_endpoints import DirectoryEndpoints
 from codex_mcp.demo.governance_endpoints import GovernanceEndpoints
 from codex_mcp.demo.key_endpoints import KeyEndpoints
