@@ -93,11 +93,13 @@ class Settings(BaseSettings):
         description="Read timeout of one attempt, seconds (capped by the time left before the deadline).",
     )
     max_concurrency: int = Field(
-        8,
+        16,
         ge=1,
         le=64,
         validation_alias="CODEX_MCP_MAX_CONCURRENCY",
-        description="API requests in flight at once, shared by all tool calls (one connection pool).",
+        description="API requests in flight at once, shared by all tool calls (one connection pool). A long usage "
+        "range is fetched in rounds of this many pages (120 days hourly: 18 pages, 2 rounds); lower it if the API "
+        "answers 429.",
     )
     cache_mb: int = Field(
         64,

@@ -146,6 +146,20 @@ async def test_a_failing_window_is_a_tool_error_with_nothing_partial() -> None:
     assert sorted(api.windows) == expected_windows(start, start + 90 * DAY, DAY, 31)
 
 
+async def test_by_default_120_days_hourly_are_two_rounds_of_16_windows_in_flight() -> None:
+    """The shipped bound: 120 days hourly (2,880 buckets, 18 windows of 168) go out 16 at once, then the last 2."""
+    api = UsageAPI(hold=True)
+    start = TODAY - 120 * DAY
+    async with usage_client(api, cache_mb=0) as client, anyio.create_task_group() as group:
+        group.start_soon(client.usage, "completions", UsageQuery(start, TODAY, "1h"))
+        await eventually(lambda: len(api.held) == 16)
+        await anyio.sleep(0.05)
+        assert api.requests == 16, "no more than the bound in flight"
+        api.release.set()
+    assert api.requests == 18
+    assert sorted(api.windows) == expected_windows(start, TODAY, HOUR, 168)
+
+
 async def test_a_cancelled_fan_out_abandons_every_window_in_flight_and_asks_for_no_more() -> None:
     api = UsageAPI(hold=True)
     start = TODAY - 150 * DAY  # 5 windows, 3 at a time
