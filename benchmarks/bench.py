@@ -1009,7 +1009,9 @@ async def run_all(plan: Plan, report: Report) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--quick", action="store_true", help="3 cold starts, 5 calls per tool: under ~15 s (default: under ~60 s)"
+        "--quick",
+        action="store_true",
+        help="3 cold starts, 5 calls per tool: under ~15 s (default: under ~60 s, 15 cold starts)",
     )
     parser.add_argument(
         "--only",
