@@ -17,9 +17,9 @@ from codex_mcp.settings import Settings
 
 async def check(settings: Settings) -> int:
     """Verify the key with cheap read calls, report what the organization looks like and which areas it can read."""
-    api_settings, transport = api_connection(settings)
+    api_settings, transport_source = api_connection(settings)
     try:
-        async with AdminClient(api_settings, transport=transport()) as client:
+        async with AdminClient(api_settings, transport=transport_source()) as client:
             members = await client.all_users()
             projects = await client.all_projects()
             since = str(int(time.time()) - 86400)
