@@ -80,13 +80,42 @@ def find_spec(name: str) -> ToolSpec:
 
 
 async def generate_catalog() -> list[dict[str, Any]]:
-    """The catalog as registration produces it: every tool added to a fresh server, then listed."""
+    """The catalog as registration produces it: every tool added to a fresh server, then listed, its schemas without
+    the titles pydantic writes for every property and model ("Project Id" for project_id: nothing a model needs, and
+    every conversation carries them)."""
     server: MCPServer[Any] = MCPServer("catalog")
     pairs = specs()
     for _, spec in pairs:
         add_spec(server, spec)
     listed = {tool.name: tool for tool in await server.list_tools()}
-    return [
-        {"toolset": toolset, "definition": listed[spec.name].model_dump(by_alias=True, exclude_none=True, mode="json")}
-        for toolset, spec in pairs
-    ]
+    catalog = []
+    for toolset, spec in pairs:
+        definition = listed[spec.name].model_dump(by_alias=True, exclude_none=True, mode="json")
+        for key in ("inputSchema", "outputSchema"):
+            if key in definition:
+                definition[key] = without_titles(definition[key])
+        catalog.append({"toolset": toolset, "definition": definition})
+    return catalog
+
+
+# Keywords whose value maps names to schemas: a property may itself be called "title".
+_SCHEMA_MAPS = ("properties", "$defs", "definitions", "patternProperties", "dependentSchemas")
+
+
+def without_titles(schema: Any) -> Any:
+    """A JSON schema without its `title` keywords (property names, enums and defaults untouched)."""
+    if isinstance(schema, list):
+        return [without_titles(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    kept: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            kept[key] = {name: without_titles(inner) for name, inner in value.items()}
+        elif key in ("default", "const", "enum", "examples"):
+            kept[key] = value
+        else:
+            kept[key] = without_titles(value)
+    return kept

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from codex_mcp.catalog import CATALOG_PATH, generate_catalog, load_catalog
+from codex_mcp.catalog import CATALOG_PATH, generate_catalog, load_catalog, without_titles
 from codex_mcp.toolsets import TOOLSETS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,3 +80,34 @@ def test_listing_tools_imports_no_tool_module_nor_httpx_and_builds_no_demo_org()
     assert int(count) == len(load_catalog())
     assert heavy == "", f"imported before any call: {heavy}"
     assert after_call == "True True", "the first call imports its tool and builds the demo organization"
+
+
+def test_schema_titles_are_dropped_but_a_property_called_title_is_kept() -> None:
+    schema = {
+        "title": "codex_toolArguments",
+        "type": "object",
+        "properties": {
+            "title": {"title": "Title", "type": "string", "default": {"title": "kept"}},
+            "kind": {"title": "Kind", "enum": ["title", "other"], "const": "title"},
+            "grant": {"anyOf": [{"$ref": "#/$defs/Grant"}, {"type": "null", "title": "Nothing"}]},
+        },
+        "$defs": {"Grant": {"title": "Grant", "properties": {"title": {"type": "string"}}}},
+        "required": ["title"],
+    }
+    assert without_titles(schema) == {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "default": {"title": "kept"}},
+            "kind": {"enum": ["title", "other"], "const": "title"},
+            "grant": {"anyOf": [{"$ref": "#/$defs/Grant"}, {"type": "null"}]},
+        },
+        "$defs": {"Grant": {"properties": {"title": {"type": "string"}}}},
+        "required": ["title"],
+    }
+
+
+def test_listed_schemas_carry_no_pydantic_titles() -> None:
+    for entry in load_catalog().values():
+        for key in ("inputSchema", "outputSchema"):
+            schema = entry.definition.get(key)
+            assert schema is None or without_titles(schema) == schema, f"{entry.name} {key} has titles"
