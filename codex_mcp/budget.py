@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codex_mcp.result_fit import export_hint, json_size, limit_bytes, tokens
-from codex_mcp.usage_report import WIDTH_NAMES, WIDTHS, Condensed, GroupsTable, ReportData, Table, UsageReport
+from codex_mcp.usage_report import WIDTH_NAMES, WIDTHS, Condensed, GroupsTable, ReportData, UsageReport
 
 GROUP_ROW_KEEPS = (20, 10, 5)
 LAST_RESORT_KEEPS = (3, 1)
@@ -52,7 +52,6 @@ class _ReportFitter:
         self.tool = tool
         self.widths = WIDTHS[WIDTHS.index(data.bucket_width) :]
         self.want_rows = data.include_group_rows and bool(data.group_by)
-        self._bucket_tables: dict[str, Table] = {}
 
     def fit(self) -> UsageReport:
         groups_keep = self._groups_keep()
@@ -108,11 +107,6 @@ class _ReportFitter:
     def _size(self, report: UsageReport) -> int:
         return json_size(report.model_dump(mode="json"))
 
-    def _bucket_table(self, width: str) -> Table:
-        if width not in self._bucket_tables:
-            self._bucket_tables[width] = self.data.bucket_table(width)
-        return self._bucket_tables[width]
-
     def _build(self, shape: _Shape) -> UsageReport:
         data = self.data
         groups: GroupsTable | None = data.groups_table(shape.groups_keep) if data.group_by else None
@@ -127,7 +121,7 @@ class _ReportFitter:
             f"{export_hint(self.tool)}"
         )
         return data.report(
-            buckets=self._bucket_table(shape.bucket_width),
+            buckets=data.bucket_table(shape.bucket_width),
             groups=groups,
             group_rows=group_rows,
             condensed=condensed,

@@ -69,6 +69,8 @@ def shown_value(value: Any) -> str:
 
 
 _MISSING = object()
+_TEXT = (str, bool)  # a tuple, not `str | bool`: sum_rows checks every value of every row, and a union is slower
+ExactSums = dict[str, Decimal | int]
 
 
 def read_number(value: Any) -> int | Decimal | None:
@@ -138,14 +140,27 @@ def sum_rows(rows: Iterable[Row], *, include_quantity: bool = False) -> dict[str
 
     `quantity` is only meaningful within one line item (its unit varies), so it is summed only when asked.
     """
-    totals: dict[str, Decimal | int] = {}
+    return exact_numbers(add_rows({}, rows, include_quantity=include_quantity))
+
+
+def add_rows(totals: ExactSums, rows: Iterable[Row], *, include_quantity: bool = False) -> ExactSums:
+    """Add every numeric field of the rows into `totals` (exact: ints, and decimals for money and other floats)."""
     for row in rows:
         for key, value in row.items():
-            if isinstance(value, str | bool) or key in DIMENSIONS:
-                continue
-            if key == "quantity" and not include_quantity:
+            if key in DIMENSIONS or isinstance(value, _TEXT) or (key == "quantity" and not include_quantity):
                 continue
             totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+def add_sums(totals: ExactSums, more: ExactSums) -> ExactSums:
+    """Add exact sums into `totals` (the sums of a set of rows added up are the sums of all their rows)."""
+    for key, value in more.items():
+        totals[key] = totals.get(key, 0) + value
+    return totals
+
+
+def exact_numbers(totals: ExactSums) -> dict[str, Number]:
     return {key: exact_number(value) for key, value in totals.items()}
 
 

@@ -15,7 +15,19 @@ from pydantic import Field, WithJsonSchema
 
 from codex_mcp.errors import InvalidArgumentError
 from codex_mcp.models import BucketSeries, Lean
-from codex_mcp.rows import Number, Row, UnreadableValues, flatten_row, model_of, sum_rows
+from codex_mcp.rows import (
+    ExactSums,
+    Number,
+    Row,
+    UnreadableValues,
+    add_rows,
+    add_sums,
+    exact_number,
+    exact_numbers,
+    flatten_row,
+    model_of,
+    sum_rows,
+)
 from codex_mcp.timeparse import iso, resolve_range
 from codex_mcp.usage_endpoints import WIDTH_SECONDS
 
@@ -210,6 +222,7 @@ class ReportData:
     complete_before: int
     cached_buckets: int = 0
     _period_groups: dict[str, list[tuple[int, list[GroupEntry]]]] = field(default_factory=dict, repr=False)
+    _bucket_tables: dict[str, Table] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(
@@ -264,8 +277,17 @@ class ReportData:
         return [row for bucket_rows in self.rows for row in bucket_rows]
 
     @cached_property
+    def bucket_sums(self) -> list[ExactSums]:
+        """Each bucket's exact sums, made once: the totals and the bucket table at every width add these up instead
+        of every row again."""
+        return [add_rows({}, rows) for rows in self.rows]
+
+    @cached_property
     def totals(self) -> dict[str, Number]:
-        return sum_rows(self.all_rows())
+        total: ExactSums = {}
+        for sums in self.bucket_sums:
+            add_sums(total, sums)
+        return exact_numbers(total)
 
     @cached_property
     def counters(self) -> list[str]:
@@ -321,11 +343,23 @@ class ReportData:
         return None if first is None else start_label(period_start(first, width), width)
 
     def bucket_table(self, width: str) -> Table:
+        """Each period's totals at `width`, made once per width (the full report and every condensed shape share it)."""
+        if width not in self._bucket_tables:
+            self._bucket_tables[width] = self._make_bucket_table(width)
+        return self._bucket_tables[width]
+
+    def _make_bucket_table(self, width: str) -> Table:
         counters = self.counters
-        rows: list[list[Cell]] = []
-        for start, period_rows in self.periods(width):
-            sums = sum_rows(period_rows)
-            rows.append([start_label(start, width), *(sums.get(key, 0) for key in counters)])
+        periods = list(zip(self.starts, self.bucket_sums, strict=True))
+        if width != self.bucket_width:
+            rolled: dict[int, ExactSums] = {}
+            for start, sums in periods:
+                add_sums(rolled.setdefault(period_start(start, width), {}), sums)
+            periods = sorted(rolled.items())
+        rows: list[list[Cell]] = [
+            [start_label(start, width), *(exact_number(sums.get(key, 0)) for key in counters)]
+            for start, sums in periods
+        ]
         return Table.folded(
             [START, *counters], rows, measures_from=1, width=width, partial_from=self.partial_label(width)
         )
