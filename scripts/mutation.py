@@ -70,6 +70,7 @@ TARGETS: dict[str, Target] = {
         tests=(
             "test_client.py",
             "test_client_mutants.py",
+            "test_client_endpoints.py",
             "test_faults.py",
             "test_fanout.py",
             "test_request_key.py",

@@ -168,6 +168,20 @@ async def test_deleting_a_spend_limit_that_is_not_set_says_so(httpx_mock: HTTPXM
     assert out["note"] == "No hard spend limit is set for the organization, so there was nothing to delete."
 
 
+async def test_a_spend_limit_gone_after_a_retried_delete_is_not_called_never_set(httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(status_code=500, json={"error": {"message": "Internal error."}})
+    httpx_mock.add_response(**api_error(404, "No hard spend limit is set.", "spend_limit_not_found"))
+
+    out = await call("codex_delete_spend_limit", {"project_id": "proj_abc"})
+
+    assert len(httpx_mock.get_requests()) == 2
+    assert "deleted" not in out, "unknown: the first attempt may have removed it"
+    assert out["note"] == (
+        "No hard spend limit is set for project proj_abc now. The first attempt got no answer and was retried, so "
+        "it was most likely that attempt that removed it (codex_get_spend_limit shows the state)."
+    )
+
+
 # ---- spend alerts --------------------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ project's rate limits."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from codex_mcp.client.failures import validate
@@ -23,6 +24,14 @@ INTERVAL = "month"
 def scope(project_id: str | None) -> str:
     """The path that owns a budget: the organization, or one project."""
     return "/organization" if project_id is None else f"/organization/projects/{path_id(project_id)}"
+
+
+@dataclass(frozen=True)
+class NoSpendLimit:
+    """What removing a spend limit finds when none is set. `retried`: an earlier attempt of this delete got no
+    answer, so that attempt may be what removed it."""
+
+    retried: bool
 
 
 class BudgetEndpoints(PagingClient):
@@ -46,13 +55,13 @@ class BudgetEndpoints(PagingClient):
         raw = await self.request("POST", f"{scope(project_id)}/spend_limit", body=body, idempotent=True)
         return validate(SpendLimit, raw, "spend limit")
 
-    async def delete_spend_limit(self, *, project_id: str | None = None) -> ObjectDeleted | None:
-        """Remove the hard monthly spend limit; None when none was set (nothing to remove)."""
+    async def delete_spend_limit(self, *, project_id: str | None = None) -> ObjectDeleted | NoSpendLimit:
+        """Remove the hard monthly spend limit; NoSpendLimit when none is set (nothing left to remove)."""
         try:
             raw = await self.request("DELETE", f"{scope(project_id)}/spend_limit")
         except NotFoundError as error:
             if error.code == SPEND_LIMIT_NOT_SET:
-                return None
+                return NoSpendLimit(retried=error.attempts > 1)
             raise
         return validate(ObjectDeleted, raw, "spend limit deletion")
 
@@ -129,6 +138,8 @@ class BudgetEndpoints(PagingClient):
         try:
             return await self.request(method, path, body=body, idempotent=True if body is not None else None)
         except NotFoundError as error:
+            if method == "DELETE" and error.attempts > 1:
+                raise  # an earlier attempt got no answer and may have deleted it (the request path says so)
             where = "the organization's own alerts" if project_id is None else f"the alerts of project {project_id}"
             error.hint = (
                 f"No alert {alert_id} among {where}. An alert of a project is found only with that project_id, "

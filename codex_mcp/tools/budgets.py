@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
+from codex_mcp.client.budgets import NoSpendLimit
 from codex_mcp.errors import AdminAPIError, InvalidArgumentError, shown
 from codex_mcp.models import Lean, ObjectDeleted, Page, RateLimit, SpendAlertView, SpendLimit
 from codex_mcp.money import CENT, MAX_USD, USD, format_usd, parse_usd, usd_to_cents
@@ -142,7 +143,11 @@ class SpendLimitDeletion(Lean):
 
     scope: Literal["organization", "project"]
     project_id: str | None = None
-    deleted: bool = Field(description="True when a limit was removed; false when none was set.")
+    deleted: bool | None = Field(
+        None,
+        description="True when a limit was removed; false when none was set; absent when an earlier attempt got no "
+        "answer and may be what removed it (the note says so).",
+    )
     note: str | None = None
 
 
@@ -200,7 +205,13 @@ async def codex_delete_spend_limit(
     require_confirmation(confirmation, "codex_delete_spend_limit")
     deleted = await app_state(ctx).client.delete_spend_limit(project_id=project_id)
     scope: Literal["organization", "project"] = "organization" if project_id is None else "project"
-    if deleted is None:
+    if isinstance(deleted, NoSpendLimit) and deleted.retried:
+        note = (
+            f"No hard spend limit is set for {_scope_name(project_id)} now. The first attempt got no answer and was "
+            "retried, so it was most likely that attempt that removed it (codex_get_spend_limit shows the state)."
+        )
+        return SpendLimitDeletion(scope=scope, project_id=project_id, deleted=None, note=note)
+    if isinstance(deleted, NoSpendLimit):
         note = f"No hard spend limit is set for {_scope_name(project_id)}, so there was nothing to delete."
         return SpendLimitDeletion(scope=scope, project_id=project_id, deleted=False, note=note)
     return SpendLimitDeletion(scope=scope, project_id=project_id, deleted=deleted.deleted)
