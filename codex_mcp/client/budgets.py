@@ -136,7 +136,7 @@ class BudgetEndpoints(PagingClient):
         alert would have to be."""
         path = f"{scope(project_id)}/spend_alerts/{path_id(alert_id)}"
         try:
-            return await self.request(method, path, body=body, idempotent=True if body is not None else None)
+            return await self.request(method, path, body=body, idempotent=True)  # a read, a whole replace, a delete
         except NotFoundError as error:
             if method == "DELETE" and error.attempts > 1:
                 raise  # an earlier attempt got no answer and may have deleted it (the request path says so)
