@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import calendar
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import Field, WithJsonSchema
 
@@ -31,6 +31,7 @@ from codex_mcp.rows import (
 from codex_mcp.timeparse import iso, resolve_range
 from codex_mcp.usage_endpoints import WIDTH_SECONDS
 
+T = TypeVar("T")
 # One flat JSON type list instead of anyOf: clients that validate results against outputSchema do it 2-3x faster.
 Cell = Annotated[int | float | str | bool | None, WithJsonSchema({"type": ["number", "string", "boolean", "null"]})]
 BUCKET_SECONDS = WIDTH_SECONDS
@@ -324,11 +325,19 @@ class ReportData:
 
     def periods(self, width: str) -> list[tuple[int, list[Row]]]:
         """The buckets' rows, rolled up to `width` (the bucket width itself: unchanged), in time order."""
+        return self._rolled_up(width, self.rows, list, list.extend)
+
+    def _rolled_up(
+        self, width: str, per_bucket: Sequence[T], empty: Callable[[], T], add: Callable[[T, T], object]
+    ) -> list[tuple[int, T]]:
+        """One value per bucket, rolled up to `width` (`add` merges a bucket's into its period's, which starts
+        `empty`), in time order; at the bucket width itself, unchanged."""
+        buckets = list(zip(self.starts, per_bucket, strict=True))
         if width == self.bucket_width:
-            return list(zip(self.starts, self.rows, strict=True))
-        rolled: dict[int, list[Row]] = {}
-        for start, rows in zip(self.starts, self.rows, strict=True):
-            rolled.setdefault(period_start(start, width), []).extend(rows)
+            return buckets
+        rolled: dict[int, T] = {}
+        for start, value in buckets:
+            add(rolled.setdefault(period_start(start, width), empty()), value)
         return sorted(rolled.items())
 
     @cached_property
@@ -350,15 +359,9 @@ class ReportData:
 
     def _make_bucket_table(self, width: str) -> Table:
         counters = self.counters
-        periods = list(zip(self.starts, self.bucket_sums, strict=True))
-        if width != self.bucket_width:
-            rolled: dict[int, ExactSums] = {}
-            for start, sums in periods:
-                add_sums(rolled.setdefault(period_start(start, width), {}), sums)
-            periods = sorted(rolled.items())
         rows: list[list[Cell]] = [
             [start_label(start, width), *(exact_number(sums.get(key, 0)) for key in counters)]
-            for start, sums in periods
+            for start, sums in self._rolled_up(width, self.bucket_sums, dict, add_sums)
         ]
         return Table.folded(
             [START, *counters], rows, measures_from=1, width=width, partial_from=self.partial_label(width)
