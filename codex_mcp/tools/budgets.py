@@ -205,13 +205,14 @@ async def codex_delete_spend_limit(
     require_confirmation(confirmation, "codex_delete_spend_limit")
     deleted = await app_state(ctx).client.delete_spend_limit(project_id=project_id)
     scope: Literal["organization", "project"] = "organization" if project_id is None else "project"
-    if isinstance(deleted, NoSpendLimit) and deleted.retried:
-        note = (
-            f"No hard spend limit is set for {_scope_name(project_id)} now. The first attempt got no answer and was "
-            "retried, so it was most likely that attempt that removed it (codex_get_spend_limit shows the state)."
-        )
-        return SpendLimitDeletion(scope=scope, project_id=project_id, deleted=None, note=note)
     if isinstance(deleted, NoSpendLimit):
+        if deleted.retried:  # the first attempt got no answer: it may be what removed the limit
+            note = (
+                f"No hard spend limit is set for {_scope_name(project_id)} now. The first attempt got no answer and "
+                "was retried, so it was most likely that attempt that removed it (codex_get_spend_limit shows the "
+                "state)."
+            )
+            return SpendLimitDeletion(scope=scope, project_id=project_id, deleted=None, note=note)
         note = f"No hard spend limit is set for {_scope_name(project_id)}, so there was nothing to delete."
         return SpendLimitDeletion(scope=scope, project_id=project_id, deleted=False, note=note)
     return SpendLimitDeletion(scope=scope, project_id=project_id, deleted=deleted.deleted)
